@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+// PoseScope: monocular 3D human pose estimation and a terminal viewer, in Swift.
+import PackageDescription
+
+let package = Package(
+  name: "PoseScope",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "posescope", targets: ["posescope"]),
+    .library(name: "ImageIO", targets: ["ImageIO"]),
+    .library(name: "ModelIO", targets: ["ModelIO"]),
+    .library(name: "NeuralEngine", targets: ["NeuralEngine"]),
+    .library(name: "PoseCore", targets: ["PoseCore"]),
+    .library(name: "PoseEstimation", targets: ["PoseEstimation"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    // System libraries, each with a one-header module map and static-inline shims for macros.
+    .systemLibrary(
+      name: "CPNG", pkgConfig: "libpng",
+      providers: [.apt(["libpng-dev"])]),
+    .systemLibrary(
+      name: "CTurboJPEG", pkgConfig: "libturbojpeg",
+      providers: [.apt(["libturbojpeg0-dev"])]),
+    .systemLibrary(
+      name: "COpenBLAS", pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(
+      name: "CNCurses", pkgConfig: "ncursesw",
+      providers: [.apt(["libncurses-dev"])]),
+
+    .target(name: "ImageIO", dependencies: ["CPNG", "CTurboJPEG"]),
+    .target(name: "ModelIO"),
+    .target(name: "NeuralEngine", dependencies: ["ModelIO", "COpenBLAS"]),
+    .target(name: "PoseCore"),
+    .target(
+      name: "PoseEstimation",
+      dependencies: ["ImageIO", "ModelIO", "NeuralEngine", "PoseCore"]),
+    .executableTarget(
+      name: "posescope",
+      dependencies: [
+        "ImageIO", "ModelIO", "NeuralEngine", "PoseCore", "PoseEstimation",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+
+    .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "ModelIOTests", dependencies: ["ModelIO"], resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "NeuralEngineTests", dependencies: ["NeuralEngine", "ModelIO"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(name: "PoseCoreTests", dependencies: ["PoseCore"]),
+    .testTarget(
+      name: "PoseEstimationTests",
+      dependencies: ["PoseEstimation", "ImageIO", "PoseCore", "NeuralEngine", "ModelIO"],
+      resources: [.copy("Fixtures")]),
+  ]
+)

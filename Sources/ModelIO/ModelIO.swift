@@ -1,0 +1,1 @@
+// ModelIO: reads TFLite flatbuffers with bounds-checked offsets, and reads and writes safetensors.

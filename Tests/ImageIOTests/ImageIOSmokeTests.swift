@@ -1,0 +1,6 @@
+import Testing
+@testable import ImageIO
+
+@Test func moduleLoads() {
+  #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import ModelIO
+
+@Test func moduleLoads() {
+  #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import PoseCore
+
+@Test func moduleLoads() {
+  #expect(Bool(true))
+}

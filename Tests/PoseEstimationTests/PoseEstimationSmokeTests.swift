@@ -1,0 +1,6 @@
+import Testing
+@testable import PoseEstimation
+
+@Test func moduleLoads() {
+  #expect(Bool(true))
+}
