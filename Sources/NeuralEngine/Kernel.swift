@@ -1,0 +1,129 @@
+// NeuralEngine: the contract between the interpreter and one operator's kernel.
+import ModelIO
+
+/// Where each tensor of the graph lives while the interpreter runs: `pointers[i]` is tensor i's data.
+public struct TensorTable {
+  /// One pointer per tensor index (activations point into the arena, constants into constant storage).
+  var pointers: [UnsafeMutablePointer<Float>?]
+
+  @inline(__always)
+  subscript(_ i: Int) -> UnsafeMutablePointer<Float> { pointers[i]! }
+}
+
+/// One prepared operator: shapes checked and parameters resolved at load time, run many times.
+protocol Kernel: AnyObject {
+  /// Floats of scratch memory the kernel needs while running (shared between kernels).
+  var scratchCount: Int { get }
+  /// Runs the operator; `scratch` has at least `scratchCount` floats.
+  func run(_ t: TensorTable, scratch: UnsafeMutablePointer<Float>)
+}
+
+/// What a kernel can ask about the graph while it is being prepared.
+struct PrepareContext {
+  let graph: TFLiteSubgraph
+  let opIndex: Int
+  let op: TFLiteOperator
+  /// Dense float values of constant tensors (dequantized, densified), by tensor index.
+  let constants: [Int: [Float]]
+  /// Integer values of constant int32/int64 tensors, by tensor index.
+  let intConstants: [Int: [Int]]
+
+  func fail(_ why: String) -> NeuralEngineError {
+    .invalidModel("\(op.name) (operator #\(opIndex)): \(why)")
+  }
+
+  func shape(_ t: Int) -> [Int] { graph.tensors[t].shape }
+
+  /// The op's input `i`, which must exist.
+  func input(_ i: Int) throws -> Int {
+    guard i < op.inputs.count, op.inputs[i] >= 0 else { throw fail("missing input \(i)") }
+    return op.inputs[i]
+  }
+
+  /// The op's optional input `i` (nil when omitted).
+  func optionalInput(_ i: Int) -> Int? {
+    i < op.inputs.count && op.inputs[i] >= 0 ? op.inputs[i] : nil
+  }
+
+  /// The op's single output.
+  func output() throws -> Int {
+    guard op.outputs.count == 1 else { throw fail("expected 1 output, found \(op.outputs.count)") }
+    return op.outputs[0]
+  }
+
+  /// Checks that `t` has rank `rank`, returning its shape.
+  func shape(_ t: Int, rank: Int, _ what: String) throws -> [Int] {
+    let s = graph.tensors[t].shape
+    guard s.count == rank, s.allSatisfy({ $0 > 0 }) else {
+      throw fail("\(what) has shape \(s), expected rank \(rank) with positive dimensions")
+    }
+    return s
+  }
+
+  /// Checks that the declared shape of the output equals the shape the op computes.
+  func expectOutput(_ t: Int, _ computed: [Int]) throws {
+    let declared = graph.tensors[t].shape
+    guard declared == computed else {
+      throw fail("output '\(graph.tensors[t].name)' is declared \(declared) but the op computes \(computed)")
+    }
+  }
+
+  /// The float constant of tensor `t`, checked to have `count` elements.
+  func constant(_ t: Int, count: Int, _ what: String) throws -> [Float] {
+    guard let c = constants[t] else { throw fail("\(what) is not a constant") }
+    guard c.count == count else { throw fail("\(what) has \(c.count) values, expected \(count)") }
+    return c
+  }
+
+  /// The integer constant of tensor `t`.
+  func intConstant(_ t: Int, _ what: String) throws -> [Int] {
+    guard let c = intConstants[t] else { throw fail("\(what) must be a constant int32 tensor") }
+    return c
+  }
+}
+
+/// Applies a fused activation to `n` floats in place.
+@inline(__always)
+func applyActivation(_ act: FusedActivation, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
+  switch act {
+  case .none: return
+  case .relu: for i in 0..<n { p[i] = max(p[i], 0) }
+  case .relu6: for i in 0..<n { p[i] = min(max(p[i], 0), 6) }
+  case .reluN1To1: for i in 0..<n { p[i] = min(max(p[i], -1), 1) }
+  }
+}
+
+/// The fused activations the engine implements.
+enum FusedActivation {
+  case none, relu, relu6, reluN1To1
+
+  init(_ a: TFLiteActivation, _ ctx: PrepareContext) throws {
+    switch a {
+    case .none: self = .none
+    case .relu: self = .relu
+    case .relu6: self = .relu6
+    case .reluN1To1: self = .reluN1To1
+    default: throw ctx.fail("fused activation \(a) is not supported")
+    }
+  }
+}
+
+/// The element count of a shape whose dimensions were checked positive.
+@inline(__always)
+func product(_ s: [Int]) -> Int { s.reduce(1, *) }
+
+/// TFLite's output size and leading padding for one spatial dimension.
+func convGeometry(
+  input: Int, filter: Int, stride: Int, dilation: Int, padding: TFLitePadding
+) -> (out: Int, padBefore: Int)? {
+  guard input > 0, filter > 0, stride > 0, dilation > 0 else { return nil }
+  let eff = (filter - 1) * dilation + 1
+  let out: Int
+  switch padding {
+  case .same: out = (input + stride - 1) / stride
+  case .valid: out = (input + stride - eff) / stride
+  }
+  guard out > 0 else { return nil }
+  let total = max((out - 1) * stride + eff - input, 0)
+  return (out, padding == .same ? total / 2 : 0)
+}

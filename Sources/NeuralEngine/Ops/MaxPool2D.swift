@@ -1,0 +1,47 @@
+// NeuralEngine: MAX_POOL_2D over NHWC; padded positions never win.
+import ModelIO
+
+final class MaxPool2DKernel: Kernel {
+  let input: Int, output: Int
+  let h: Int, w: Int, c: Int, oh: Int, ow: Int, fh: Int, fw: Int, sh: Int, sw: Int, padTop: Int, padLeft: Int
+  let act: FusedActivation
+  let scratchCount = 0
+
+  init(_ ctx: PrepareContext) throws {
+    guard case .pool2D(let padding, let strideW, let strideH, let filterW, let filterH, let a) = ctx.op.options
+    else { throw ctx.fail("missing Pool2DOptions") }
+    input = try ctx.input(0)
+    output = try ctx.output()
+    let s = try ctx.shape(input, rank: 4, "input")
+    guard s[0] == 1 else { throw ctx.fail("batch 1 only") }
+    (h, w, c) = (s[1], s[2], s[3])
+    (fh, fw, sh, sw) = (filterH, filterW, strideH, strideW)
+    guard let gy = convGeometry(input: h, filter: fh, stride: sh, dilation: 1, padding: padding),
+      let gx = convGeometry(input: w, filter: fw, stride: sw, dilation: 1, padding: padding)
+    else { throw ctx.fail("invalid pooling geometry") }
+    (oh, padTop, ow, padLeft) = (gy.out, gy.padBefore, gx.out, gx.padBefore)
+    try ctx.expectOutput(output, [1, oh, ow, c])
+    act = try FusedActivation(a, ctx)
+  }
+
+  func run(_ t: TensorTable, scratch: UnsafeMutablePointer<Float>) {
+    let src = t[input], dst = t[output]
+    for oy in 0..<oh {
+      for ox in 0..<ow {
+        let o = dst + (oy * ow + ox) * c
+        o.update(repeating: -.infinity, count: c)
+        for ky in 0..<fh {
+          let iy = oy * sh - padTop + ky
+          if iy < 0 || iy >= h { continue }
+          for kx in 0..<fw {
+            let ix = ox * sw - padLeft + kx
+            if ix < 0 || ix >= w { continue }
+            let p = src + (iy * w + ix) * c
+            for ch in 0..<c { o[ch] = max(o[ch], p[ch]) }
+          }
+        }
+        applyActivation(act, o, c)
+      }
+    }
+  }
+}
