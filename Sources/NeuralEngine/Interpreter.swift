@@ -1,11 +1,17 @@
 // NeuralEngine: the interpreter — folds constants, prepares kernels, plans one arena, runs the subgraph.
 import COpenBLAS
+import Dispatch
 import ModelIO
 
 /// The name and shape of a graph input or output.
 public struct TensorInfo: Sendable, Equatable {
   public var name: String
   public var shape: [Int]
+  /// Creates a description of a tensor.
+  public init(name: String, shape: [Int]) {
+    self.name = name
+    self.shape = shape
+  }
   /// The element count.
   public var count: Int { shape.reduce(1, *) }
 }
@@ -26,6 +32,8 @@ public final class Interpreter {
   public let arenaCount: Int
 
   private let kernels: [any Kernel]
+  /// Each running kernel's op name and operator index, for profiles.
+  public let kernelLabels: [String]
   private let table: TensorTable
   private let inputIndices: [Int], outputIndices: [Int]
   private let arena: UnsafeMutablePointer<Float>
@@ -94,6 +102,7 @@ public final class Interpreter {
       }
     }
     self.kernels = kernels
+    kernelLabels = runOps.map { "\($0.1.name)#\($0.0)" }
 
     // 3. Memory plan: activations (non-constant tensors touched by running ops) share one arena.
     func isConstant(_ t: Int) -> Bool { constants[t] != nil || ints[t] != nil }
@@ -204,6 +213,19 @@ public final class Interpreter {
   public func invoke() {
     openblas_set_num_threads(Int32(threads))
     for k in kernels { k.run(table, scratch: scratch) }
+  }
+
+  /// Runs every kernel once, returning each kernel's wall time in seconds (same order as `kernelLabels`).
+  public func invokeProfiled() -> [Double] {
+    openblas_set_num_threads(Int32(threads))
+    var times: [Double] = []
+    times.reserveCapacity(kernels.count)
+    for k in kernels {
+      let t0 = DispatchTime.now().uptimeNanoseconds
+      k.run(table, scratch: scratch)
+      times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+    }
+    return times
   }
 
   /// Gives `body` the memory of output `index` (valid until the next `invoke`).

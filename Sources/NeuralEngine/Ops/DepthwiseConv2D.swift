@@ -11,6 +11,11 @@ final class DepthwiseConv2DKernel: Kernel {
   let kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int, padTop: Int, padLeft: Int
   let act: FusedActivation
   let scratchCount = 0
+  /// Stride-1, multiplier-1 fast path: per tap, the tap's weights tiled over a whole output row
+  /// ([kh·kw, ow·cout]), and the bias tiled likewise ([ow·cout]), so each tap is one long fused
+  /// multiply-add over contiguous memory.
+  let tiledWeights: UnsafeMutablePointer<Float>?
+  let tiledBias: UnsafeMutablePointer<Float>?
 
   init(_ ctx: PrepareContext) throws {
     guard
@@ -44,15 +49,63 @@ final class DepthwiseConv2DKernel: Kernel {
     } else {
       bias.initialize(repeating: 0, count: cout)
     }
+    if sh == 1 && sw == 1 && mult == 1 {
+      let row = ow * cout
+      let tw = UnsafeMutablePointer<Float>.allocate(capacity: kh * kw * row)
+      for tap in 0..<(kh * kw) {
+        for ox in 0..<ow { (tw + tap * row + ox * cout).initialize(from: weights + tap * cout, count: cout) }
+      }
+      let tb = UnsafeMutablePointer<Float>.allocate(capacity: row)
+      for ox in 0..<ow { (tb + ox * cout).initialize(from: bias, count: cout) }
+      tiledWeights = tw
+      tiledBias = tb
+    } else {
+      tiledWeights = nil
+      tiledBias = nil
+    }
   }
 
   deinit {
     weights.deallocate()
     bias.deallocate()
+    tiledWeights?.deallocate()
+    tiledBias?.deallocate()
+  }
+
+  /// Stride 1, multiplier 1: for each output row and tap, out[j] += in[j + shift] · w[j] over the
+  /// run of output columns whose input column is inside the image.
+  private func runTiled(_ src: UnsafeMutablePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
+    _ tw: UnsafeMutablePointer<Float>, _ tb: UnsafeMutablePointer<Float>) {
+    let c = cout
+    let row = ow * c
+    for oy in 0..<oh {
+      let out = dst + oy * row
+      out.update(from: tb, count: row)
+      for ky in 0..<kh {
+        let iy = oy - padTop + ky * dh
+        if iy < 0 || iy >= h { continue }
+        let inRow = src + iy * w * c
+        for kx in 0..<kw {
+          let shift = kx * dw - padLeft  // input column = output column + shift
+          let ox0 = max(0, -shift), ox1 = min(ow, w - shift)
+          if ox0 >= ox1 { continue }
+          let n = (ox1 - ox0) * c
+          let o = out + ox0 * c
+          let x = inRow + (ox0 + shift) * c
+          let wt = tw + (ky * kw + kx) * row + ox0 * c
+          for j in 0..<n { o[j] += x[j] * wt[j] }
+        }
+      }
+      applyActivation(act, out, row)
+    }
   }
 
   func run(_ t: TensorTable, scratch: UnsafeMutablePointer<Float>) {
     let src = t[input], dst = t[output]
+    if let tw = tiledWeights, let tb = tiledBias {
+      runTiled(src, dst, tw, tb)
+      return
+    }
     let (cin, cout, mult) = (self.cin, self.cout, self.mult)
     for oy in 0..<oh {
       for ox in 0..<ow {

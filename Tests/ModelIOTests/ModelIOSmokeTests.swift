@@ -1,6 +1,0 @@
-import Testing
-@testable import ModelIO
-
-@Test func moduleLoads() {
-  #expect(Bool(true))
-}

@@ -1,6 +1,0 @@
-import Testing
-@testable import PoseCore
-
-@Test func moduleLoads() {
-  #expect(Bool(true))
-}
