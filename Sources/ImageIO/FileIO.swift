@@ -1,0 +1,210 @@
+// ImageIO: POSIX file access: bounded whole-file reads, atomic writes (temp file + rename), folder listing.
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Thin, checked wrappers over POSIX file calls, reporting failures as `ImageIOError`.
+enum FileIO {
+  /// The text of `strerror(code)`.
+  static func errorText(_ code: Int32) -> String {
+    guard let text = strerror(code) else { return "error \(code)" }
+    return String(cString: text)
+  }
+
+  /// The kind of a `stat` failure for `code` (errno).
+  private static func statFailure(_ code: Int32) -> ImageIOError.Kind {
+    switch code {
+    case ENOENT, ENOTDIR: return .fileNotFound
+    default: return .unreadable(errorText(code))
+    }
+  }
+
+  /// What is at a path (following symlinks).
+  enum EntryType {
+    case regular(size: Int)
+    case directory
+    case other
+  }
+
+  /// The type of the entry at `path`, following symlinks; throws `fileNotFound`/`unreadable`.
+  static func entryType(_ path: String) throws(ImageIOError) -> EntryType {
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+      throw ImageIOError(path: path, kind: statFailure(errno))
+    }
+    return entryType(of: info)
+  }
+
+  private static func entryType(of info: stat) -> EntryType {
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return .regular(size: Int(info.st_size))
+    case S_IFDIR: return .directory
+    default: return .other
+    }
+  }
+
+  /// Reads the whole regular file at `path`, refusing files over `limit` bytes before reading them.
+  ///
+  /// Opens with `O_NONBLOCK` so a FIFO cannot block the call; anything but a regular file is rejected.
+  static func readFile(_ path: String, limit: Int) throws(ImageIOError) -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    guard fd >= 0 else {
+      let code = errno
+      if code == EISDIR { throw ImageIOError(path: path, kind: .isADirectory) }
+      throw ImageIOError(path: path, kind: statFailure(code))
+    }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else {
+      throw ImageIOError(path: path, kind: .unreadable(errorText(errno)))
+    }
+    let size: Int
+    switch entryType(of: info) {
+    case .directory: throw ImageIOError(path: path, kind: .isADirectory)
+    case .other: throw ImageIOError(path: path, kind: .unreadable("not a regular file"))
+    case .regular(let bytes): size = bytes
+    }
+    guard size > 0 else { throw ImageIOError(path: path, kind: .empty) }
+    guard size <= limit else { throw ImageIOError(path: path, kind: .fileTooLarge(bytes: size)) }
+
+    // Read up to size + 1 bytes so a file that grew while we read is noticed and still capped.
+    let capacity = size + 1
+    var failure: Int32 = 0
+    let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+      count = 0
+      guard let base = buffer.baseAddress else { return }
+      while count < capacity {
+        let got = read(fd, base + count, capacity - count)
+        if got < 0 {
+          if errno == EINTR { continue }
+          failure = errno
+          return
+        }
+        if got == 0 { break }
+        count += got
+      }
+    }
+    if failure != 0 { throw ImageIOError(path: path, kind: .unreadable(errorText(failure))) }
+    if bytes.isEmpty { throw ImageIOError(path: path, kind: .empty) }
+    if bytes.count > limit { throw ImageIOError(path: path, kind: .fileTooLarge(bytes: bytes.count)) }
+    return bytes
+  }
+
+  /// Writes `bytes` to `path` atomically; see `writeAtomically(to:write:)`.
+  static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ImageIOError) {
+    try writeAtomically(to: path) { fd throws(ImageIOError) in
+      let failure: Int32 = bytes.withUnsafeBytes { raw in
+        guard let base = raw.baseAddress else { return 0 }
+        var offset = 0
+        while offset < raw.count {
+          let wrote = write(fd, base + offset, raw.count - offset)
+          if wrote < 0 {
+            if errno == EINTR { continue }
+            return errno
+          }
+          offset += wrote
+        }
+        return 0
+      }
+      if failure != 0 {
+        throw ImageIOError(path: path, kind: .writeFailed("write: \(errorText(failure))"))
+      }
+    }
+  }
+
+  /// Creates a temporary file next to `path`, lets `body` fill it, fsyncs it and renames it over `path`.
+  ///
+  /// On any failure the temporary file is removed and whatever was at `path` is left untouched.
+  static func writeAtomically(
+    to path: String, write body: (Int32) throws(ImageIOError) -> Void
+  ) throws(ImageIOError) {
+    let (directory, name) = split(path)
+    guard !name.isEmpty else {
+      throw ImageIOError(path: path, kind: .writeFailed("the path names no file"))
+    }
+    var fd: Int32 = -1
+    var tempPath = ""
+    for attempt in 0..<100 {
+      let suffix = UInt32.random(in: 0...UInt32.max)
+      tempPath = join(directory, ".\(name).tmp-\(getpid())-\(attempt)-\(suffix)")
+      fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+      if fd >= 0 || errno != EEXIST { break }
+    }
+    guard fd >= 0 else {
+      let code = errno
+      let where_ = directory.isEmpty ? "." : directory
+      throw ImageIOError(
+        path: path, kind: .writeFailed("cannot create a temporary file in \(where_): \(errorText(code))"))
+    }
+    var committed = false
+    defer {
+      if !committed { unlink(tempPath) }
+    }
+    do {
+      try body(fd)
+    } catch {
+      close(fd)
+      throw error
+    }
+    if fsync(fd) != 0 {
+      let code = errno
+      close(fd)
+      throw ImageIOError(path: path, kind: .writeFailed("fsync: \(errorText(code))"))
+    }
+    if close(fd) != 0 {
+      throw ImageIOError(path: path, kind: .writeFailed("close: \(errorText(errno))"))
+    }
+    guard rename(tempPath, path) == 0 else {
+      throw ImageIOError(path: path, kind: .writeFailed("rename: \(errorText(errno))"))
+    }
+    committed = true
+  }
+
+  /// Splits a path into its directory (without the trailing slash; "" for none) and last component.
+  static func split(_ path: String) -> (directory: String, name: String) {
+    guard let slash = path.lastIndex(of: "/") else { return ("", path) }
+    let directory = String(path[..<slash])
+    return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
+  }
+
+  /// `directory/name`, or just `name` when `directory` is empty.
+  static func join(_ directory: String, _ name: String) -> String {
+    if directory.isEmpty { return name }
+    return directory.hasSuffix("/") ? directory + name : directory + "/" + name
+  }
+
+  /// The names in `directory` except "." and ".."; names that are not valid UTF-8 are skipped.
+  static func directoryEntries(_ directory: String) throws(ImageIOError) -> [String] {
+    guard let handle = opendir(directory) else {
+      let code = errno
+      switch code {
+      case ENOENT: throw ImageIOError(path: directory, kind: .fileNotFound)
+      case ENOTDIR: throw ImageIOError(path: directory, kind: .notADirectory)
+      default: throw ImageIOError(path: directory, kind: .unreadable(errorText(code)))
+      }
+    }
+    defer { closedir(handle) }
+    var names: [String] = []
+    while true {
+      errno = 0
+      guard let entry = readdir(handle) else {
+        if errno != 0 {
+          throw ImageIOError(path: directory, kind: .unreadable("reading the folder: \(errorText(errno))"))
+        }
+        break
+      }
+      let name: String? = withUnsafePointer(to: entry.pointee.d_name) { tuple in
+        tuple.withMemoryRebound(
+          to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)
+        ) { String(validatingCString: $0) }
+      }
+      guard let name, name != ".", name != ".." else { continue }
+      names.append(name)
+    }
+    return names
+  }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import ImageIO
-
-@Test func moduleLoads() {
-  #expect(Bool(true))
-}
