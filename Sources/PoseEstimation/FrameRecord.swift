@@ -1,0 +1,168 @@
+// PoseEstimation: the per-frame record that `estimate` and the viewer's export write, as JSON or CSV.
+import Foundation
+import PoseCore
+
+/// One processed frame: what was read, and the 2D and 3D pose found in it (schema 1).
+public struct FrameRecord: Codable, Sendable, Equatable {
+  /// The image file.
+  public var file: String
+  /// The frame folder it belongs to, for sequences.
+  public var sequence: String?
+  /// The 0-based index within the sequence.
+  public var frame: Int?
+  /// Image size in pixels.
+  public var width: Int
+  public var height: Int
+  /// Whether a person was found.
+  public var person: Bool
+  /// The landmark model's pose presence score (0–1).
+  public var score: Double?
+  /// 33 BlazePose landmarks in image pixels: [x, y, z, visibility, presence]; z is in pixel-like units
+  /// relative to the hips (smaller is nearer the camera).
+  public var landmarks: [[Double]]?
+  /// 33 BlazePose world landmarks in metres, origin at the hip centre, y down: [x, y, z].
+  public var worldLandmarks: [[Double]]?
+  /// The H36M-17 joints in metres, built from the world landmarks (see `BlazePoseToH36M`): [x, y, z].
+  public var h36m17: [[Double]]?
+  /// The H36M-17 joints in image pixels: [x, y].
+  public var h36m17Image: [[Double]]?
+  /// The 16 H36M-17 bone lengths in metres, in `H36M17.boneNames` order.
+  public var boneLengths: [BoneLength]?
+
+  /// A named bone length.
+  public struct BoneLength: Codable, Sendable, Equatable {
+    public var name: String
+    public var lengthM: Double
+    enum CodingKeys: String, CodingKey {
+      case name
+      case lengthM = "length_m"
+    }
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case file, sequence, frame, width, height, person, score, landmarks
+    case worldLandmarks = "world_landmarks"
+    case h36m17 = "h36m17"
+    case h36m17Image = "h36m17_image"
+    case boneLengths = "bone_lengths"
+  }
+
+  /// Builds the record of `result` (nil: no person) for an image of `width`×`height`.
+  public init(
+    file: String, sequence: String? = nil, frame: Int? = nil, width: Int, height: Int, result: PoseResult?
+  ) {
+    self.file = file
+    self.sequence = sequence
+    self.frame = frame
+    self.width = width
+    self.height = height
+    person = result != nil
+    guard let r = result else { return }
+    func round6(_ v: Double) -> Double { (v * 1e6).rounded() / 1e6 }
+    score = round6(r.poseScore)
+    let w = Double(width), h = Double(height)
+    landmarks = r.landmarks.map { [round6($0.x * w), round6($0.y * h), round6($0.z * w), round6($0.visibility), round6($0.presence)] }
+    worldLandmarks = r.worldLandmarks.map { [round6($0.x), round6($0.y), round6($0.z)] }
+    if let j3 = try? BlazePoseToH36M.map(r.worldLandmarks) {
+      h36m17 = j3.map { [round6($0.x), round6($0.y), round6($0.z)] }
+      if let lengths = try? PoseMetrics.boneLengths(j3, skeleton: H36M17.skeleton) {
+        boneLengths = zip(H36M17.boneNames, lengths).map { BoneLength(name: $0, lengthM: round6($1)) }
+      }
+    }
+    let px = r.landmarks.map { SIMD2<Double>($0.x * w, $0.y * h) }
+    if let j2 = try? BlazePoseToH36M.map(px) {
+      h36m17Image = j2.map { [round6($0.x), round6($0.y)] }
+    }
+  }
+}
+
+/// A file that could not be processed.
+public struct FrameFailure: Codable, Sendable, Equatable {
+  public var file: String
+  public var error: String
+  public init(file: String, error: String) {
+    self.file = file
+    self.error = error
+  }
+}
+
+/// The document `posescope estimate` writes.
+public struct EstimateDocument: Codable, Sendable, Equatable {
+  /// The schema version of this document.
+  public var schema = 1
+  /// What produced it.
+  public var generator = "posescope"
+  /// The frames, in input order.
+  public var frames: [FrameRecord]
+  /// Inputs that failed, with the reason.
+  public var failures: [FrameFailure]
+
+  public init(frames: [FrameRecord], failures: [FrameFailure]) {
+    self.frames = frames
+    self.failures = failures
+  }
+
+  /// Pretty-printed JSON with stable key order.
+  public func json() throws -> Data {
+    let e = JSONEncoder()
+    e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return try e.encode(self)
+  }
+
+  /// One CSV row per frame; columns are stable for schema 1 (see `csvHeader`).
+  public func csv() -> String {
+    var lines = [Self.csvHeader.joined(separator: ",")]
+    for f in frames {
+      var row: [String] = [
+        Self.csvField(f.file), Self.csvField(f.sequence ?? ""), f.frame.map(String.init) ?? "",
+        String(f.width), String(f.height), f.person ? "1" : "0", f.score.map { "\($0)" } ?? "",
+      ]
+      func add(_ rows: [[Double]]?, _ n: Int, _ k: Int) {
+        for i in 0..<n {
+          for j in 0..<k {
+            if let rows, i < rows.count, j < rows[i].count { row.append("\(rows[i][j])") } else { row.append("") }
+          }
+        }
+      }
+      add(f.landmarks, 33, 4)
+      add(f.worldLandmarks, 33, 3)
+      add(f.h36m17, 17, 3)
+      add(f.boneLengths.map { $0.map { [$0.lengthM] } }, 16, 1)
+      lines.append(row.joined(separator: ","))
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// The CSV columns.
+  public static let csvHeader: [String] = {
+    var h = ["file", "sequence", "frame", "width", "height", "person", "score"]
+    for n in BlazePose33.names { h += ["\(n)_x", "\(n)_y", "\(n)_z", "\(n)_visibility"] }
+    for n in BlazePose33.names { h += ["world_\(n)_x", "world_\(n)_y", "world_\(n)_z"] }
+    for n in H36M17.names { h += ["h36m_\(n)_x", "h36m_\(n)_y", "h36m_\(n)_z"] }
+    for n in H36M17.boneNames { h.append("bone_\(n)_m") }
+    return h
+  }()
+
+  static func csvField(_ s: String) -> String {
+    s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+      ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+  }
+}
+
+/// Writes `data` to `path` atomically: a temp file in the same folder, then rename.
+public func writeAtomically(_ data: Data, to path: String) throws {
+  let url = URL(fileURLWithPath: path)
+  let dir = url.deletingLastPathComponent()
+  let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp.\(getpid())")
+  do {
+    try data.write(to: tmp)
+    if rename(tmp.path, url.path) != 0 {
+      let err = String(cString: strerror(errno))
+      try? FileManager.default.removeItem(at: tmp)
+      throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "\(path): \(err)"])
+    }
+  } catch {
+    try? FileManager.default.removeItem(at: tmp)
+    throw error
+  }
+}

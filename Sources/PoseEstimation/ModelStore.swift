@@ -1,0 +1,68 @@
+// PoseEstimation: where the fetched BlazePose models live, and loading them into the engine.
+import Foundation
+import ModelIO
+import NeuralEngine
+
+/// Locates PoseScope's fetched files: the BlazePose models and the sample media.
+public enum ModelStore {
+  /// The detector's file name.
+  public static let detectorFile = "pose_detection.tflite"
+  /// The landmark model's file name.
+  public static let landmarkFile = "pose_landmark_full.tflite"
+  /// The command that fetches the models.
+  public static let fetchCommand = "scripts/fetch-assets.sh models"
+
+  /// `$POSESCOPE_MODELS`, else `$XDG_CACHE_HOME/posescope/models`, else `~/.cache/posescope/models`.
+  public static var modelsDirectory: String {
+    directory(env: "POSESCOPE_MODELS", leaf: "models")
+  }
+
+  /// `$POSESCOPE_SAMPLES`, else `$XDG_CACHE_HOME/posescope/samples`, else `~/.cache/posescope/samples`.
+  public static var samplesDirectory: String {
+    directory(env: "POSESCOPE_SAMPLES", leaf: "samples")
+  }
+
+  static func directory(env: String, leaf: String) -> String {
+    let e = ProcessInfo.processInfo.environment
+    if let d = e[env], !d.isEmpty { return d }
+    if let x = e["XDG_CACHE_HOME"], !x.isEmpty { return x + "/posescope/" + leaf }
+    let home = e["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+    return home + "/.cache/posescope/" + leaf
+  }
+
+  /// The path of model `file`, checked to exist.
+  public static func modelPath(_ file: String) throws -> String {
+    let path = modelsDirectory + "/" + file
+    guard FileManager.default.fileExists(atPath: path) else { throw MissingModelError(path: path) }
+    return path
+  }
+
+  /// Loads both BlazePose models into interpreters with `threads` OpenBLAS threads.
+  public static func loadBlazePose(threads: Int = 1) throws -> (detector: Interpreter, landmarker: Interpreter) {
+    let d = try Interpreter(path: modelPath(detectorFile), threads: threads)
+    let l = try Interpreter(path: modelPath(landmarkFile), threads: threads)
+    return (d, l)
+  }
+}
+
+/// A model file is not where PoseScope looks for it.
+public struct MissingModelError: Error, CustomStringConvertible, Equatable {
+  /// The path that was looked for.
+  public var path: String
+  public var description: String {
+    "model not found: \(path) — fetch the models with `\(ModelStore.fetchCommand)` "
+      + "(or point POSESCOPE_MODELS at a folder that has them)"
+  }
+}
+
+extension Interpreter: TensorModel {
+  public var inputShape: [Int] { inputs[0].shape }
+
+  public func run(_ input: UnsafeBufferPointer<Float>) throws -> [String: [Float]] {
+    try setInput(0, input)
+    invoke()
+    var out: [String: [Float]] = [:]
+    for (i, o) in outputs.enumerated() { out[o.name] = output(i) }
+    return out
+  }
+}

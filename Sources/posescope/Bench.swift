@@ -1,0 +1,73 @@
+// posescope: `bench` — median per-stage times of the pipeline on a real image (use a release build).
+import ArgumentParser
+import Dispatch
+import Foundation
+import ImageIO
+import NeuralEngine
+import PoseEstimation
+
+struct Bench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Time each stage of the pipeline on a real image (build with -c release).",
+    discussion: """
+      Stages: JPEG/PNG decode, detector model, landmark model, the whole static-image pipeline
+      (warps + both models + decoding), a tracked frame (landmarks only), and decode + static pipeline.
+      Prints the median and 90th percentile of --runs runs after --warmup runs.
+      """)
+
+  @Option(help: "The image (default: the first Sports2D demo frame, 1768×994, from the fetched samples).")
+  var image: String?
+
+  @Option(help: "Timed runs per stage.")
+  var runs: Int = 30
+
+  @Option(help: "Untimed warm-up runs per stage.")
+  var warmup: Int = 3
+
+  @Option(help: "OpenBLAS threads.")
+  var threads: Int = 1
+
+  func validate() throws {
+    guard runs >= 1, runs <= 10_000 else { throw ValidationError("--runs must be between 1 and 10000") }
+    guard warmup >= 0, warmup <= 1000 else { throw ValidationError("--warmup must be between 0 and 1000") }
+    guard threads >= 1 && threads <= 64 else { throw ValidationError("--threads must be between 1 and 64") }
+  }
+
+  func run() throws {
+    let path = image ?? ModelStore.samplesDirectory + "/sports2d/frame_0001.jpg"
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw CLIError("\(path) not found — fetch the samples with `scripts/fetch-assets.sh samples` or pass --image")
+    }
+    let models = try ModelStore.loadBlazePose(threads: threads)
+    let img = try ImageDecoder.load(path: path)
+    let still = try BlazePoseEstimator(detector: models.detector, landmarker: models.landmarker)
+    var vopt = BlazePoseEstimator.Options()
+    vopt.staticImageMode = false
+    let video = try BlazePoseEstimator(detector: models.detector, landmarker: models.landmarker, options: vopt)
+    guard try still.process(img) != nil else { throw CLIError("no person found in \(path); pick another --image") }
+    _ = try video.process(img)
+
+    print("posescope bench: \(path) (\(img.width)×\(img.height)), \(threads) thread(s), \(runs) runs")
+    print("stage                          median ms     p90 ms")
+    func stage(_ name: String, _ body: () throws -> Void) rethrows {
+      for _ in 0..<warmup { try body() }
+      var t: [Double] = []
+      for _ in 0..<runs {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        try body()
+        t.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+      }
+      t.sort()
+      let median = t.count % 2 == 1 ? t[t.count / 2] : (t[t.count / 2 - 1] + t[t.count / 2]) / 2
+      let p90 = t[min(t.count - 1, Int((Double(t.count) * 0.9).rounded(.up)) - 1)]
+      print(
+        name.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: " %9.2f  %9.2f", median, p90))
+    }
+    try stage("decode") { _ = try ImageDecoder.load(path: path) }
+    stage("detector model") { models.detector.invoke() }
+    stage("landmark model") { models.landmarker.invoke() }
+    try stage("static pipeline (det+lm)") { _ = try still.process(img) }
+    try stage("tracked frame (lm only)") { _ = try video.process(img) }
+    try stage("decode + static pipeline") { _ = try still.process(try ImageDecoder.load(path: path)) }
+  }
+}

@@ -1,0 +1,155 @@
+// posescope: `estimate` — images and frame folders in, 2D + 3D pose per frame out (JSON or CSV).
+import ArgumentParser
+import Foundation
+import ImageIO
+import PoseEstimation
+
+struct Estimate: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Estimate 2D and 3D pose in images and frame folders.",
+    discussion: """
+      Each PATH is an image (PNG or JPEG) or a folder of frames (one tracked sequence, in natural order).
+      Writes one record per frame: file, image size, person score, 33 image landmarks in pixels with
+      visibility, 33 world landmarks in metres, H36M-17 joints and bone lengths. Files that fail are
+      listed under "failures" and the exit status is 1; the others are still processed.
+      """)
+
+  enum Format: String, ExpressibleByArgument, CaseIterable { case json, csv }
+
+  @Argument(help: "Images and/or frame folders.")
+  var paths: [String]
+
+  @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")
+  var output: String?
+
+  @Option(help: "Output format: json or csv.")
+  var format: Format = .json
+
+  @Flag(name: .shortAndLong, help: "No progress bar on standard error.")
+  var quiet = false
+
+  @Option(help: "OpenBLAS threads.")
+  var threads: Int = 1
+
+  @Flag(help: "In folders, smooth landmarks over time as MediaPipe does (on by default).")
+  var smooth = true
+
+  func validate() throws {
+    guard threads >= 1 && threads <= 64 else { throw ValidationError("--threads must be between 1 and 64") }
+  }
+
+  func run() throws {
+    let models = try loadModels(threads: threads)
+    let still = try BlazePoseEstimator(
+      detector: models.detector, landmarker: models.landmarker, options: .init(staticImageMode: true))
+    var videoOptions = BlazePoseEstimator.Options()
+    videoOptions.staticImageMode = false
+    videoOptions.smoothLandmarks = smooth
+    let video = try BlazePoseEstimator(
+      detector: models.detector, landmarker: models.landmarker, options: videoOptions)
+
+    var frames: [FrameRecord] = []
+    var failures: [FrameFailure] = []
+    for path in paths {
+      var isDir: ObjCBool = false
+      let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
+      if exists && isDir.boolValue {
+        let files: [String]
+        do { files = try FrameFolder.list(path) } catch {
+          failures.append(FrameFailure(file: path, error: "\(error)"))
+          continue
+        }
+        video.reset()
+        let bar = ProgressBar(total: files.count, label: path, enabled: !quiet)
+        for (i, file) in files.enumerated() {
+          bar.update(i, file: file)
+          do {
+            let image = try ImageDecoder.load(path: file)
+            let r = try video.process(image)
+            frames.append(
+              FrameRecord(file: file, sequence: path, frame: i, width: image.width, height: image.height, result: r))
+          } catch {
+            video.reset()
+            failures.append(FrameFailure(file: file, error: "\(error)"))
+          }
+        }
+        bar.finish()
+      } else {
+        do {
+          let image = try ImageDecoder.load(path: path)
+          let r = try still.process(image)
+          frames.append(FrameRecord(file: path, width: image.width, height: image.height, result: r))
+        } catch {
+          failures.append(FrameFailure(file: path, error: "\(error)"))
+        }
+      }
+    }
+    let doc = EstimateDocument(frames: frames, failures: failures)
+    let data: Data
+    switch format {
+    case .json: data = try doc.json() + Data("\n".utf8)
+    case .csv: data = Data(doc.csv().utf8)
+    }
+    if let output {
+      do { try writeAtomically(data, to: output) } catch { throw CLIError("cannot write \(output): \(error)") }
+    } else {
+      FileHandle.standardOutput.write(data)
+    }
+    for f in failures { printError("\(f.error)") }
+    if !failures.isEmpty {
+      printError("\(failures.count) of \(failures.count + frames.count) inputs failed")
+      throw ExitCode(1)
+    }
+  }
+}
+
+/// Loads the two BlazePose models, turning a missing model into a one-line error.
+func loadModels(threads: Int) throws -> (detector: TensorModel, landmarker: TensorModel) {
+  do {
+    let m = try ModelStore.loadBlazePose(threads: threads)
+    return (m.detector, m.landmarker)
+  } catch {
+    throw CLIError("\(error)")
+  }
+}
+
+/// A one-line error for the user; ArgumentParser prints it as `Error: …` and exits 1.
+struct CLIError: Error, CustomStringConvertible {
+  var description: String
+  init(_ d: String) { description = d }
+}
+
+func printError(_ s: String) {
+  FileHandle.standardError.write(Data(("posescope: " + s + "\n").utf8))
+}
+
+/// A one-line progress bar on standard error, drawn only when it is a terminal.
+final class ProgressBar {
+  let total: Int, label: String, enabled: Bool
+  let start = Date()
+
+  init(total: Int, label: String, enabled: Bool) {
+    self.total = total
+    self.label = label
+    self.enabled = enabled && isatty(2) == 1
+  }
+
+  func update(_ i: Int, file: String) {
+    guard enabled else { return }
+    let width = 30
+    let done = total > 0 ? width * i / total : width
+    let elapsed = Date().timeIntervalSince(start)
+    let fps = elapsed > 0 ? Double(i) / elapsed : 0
+    let name = (file as NSString).lastPathComponent
+    let bar = String(repeating: "█", count: done) + String(repeating: "░", count: width - done)
+    let line = String(format: "\r%@ %d/%d %.1f fps %@", bar, i + 1, total, fps, name)
+    FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
+  }
+
+  func finish() {
+    guard enabled else { return }
+    let elapsed = Date().timeIntervalSince(start)
+    let line = String(format: "\r%@: %d frames in %.1f s\u{1B}[K\n", label, total, elapsed)
+    FileHandle.standardError.write(Data(line.utf8))
+  }
+}

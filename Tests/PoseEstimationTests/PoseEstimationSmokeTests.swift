@@ -1,6 +1,0 @@
-import Testing
-@testable import PoseEstimation
-
-@Test func moduleLoads() {
-  #expect(Bool(true))
-}
