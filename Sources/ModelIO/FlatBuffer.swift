@@ -82,11 +82,10 @@ struct FlatBuffer {
   func intVector<T: FixedWidthInteger>(_ table: Int, _ slot: Int, _: T.Type, _ what: String) throws -> [T]? {
     guard let p = try indirect(table, slot, what) else { return nil }
     let size = MemoryLayout<T>.size
-    let (n, start) = try vector(at: p, elementSize: size, what)
-    var out = [T]()
-    out.reserveCapacity(n)
-    for i in 0..<n { out.append(try read(T.self, at: start + i * size, what)) }
-    return out
+    let (n, start) = try vector(at: p, elementSize: size, what)  // checked to lie inside the file
+    return bytes.withUnsafeBytes { raw in
+      (0..<n).map { T(littleEndian: raw.loadUnaligned(fromByteOffset: start + $0 * size, as: T.self)) }
+    }
   }
 
   /// The positions of the tables of a vector-of-tables field (absent → empty).

@@ -24,6 +24,9 @@ enum Constants {
   /// The elements of a dense float32/float16 constant, or nil when `t` is not one.
   static func floats(_ t: TFLiteTensor, _ model: TFLiteModel, expected: Int) throws -> [Float]? {
     guard let data = model.constantData(of: t) else { return nil }
+    guard expected <= 1 << 28 else {
+      throw NeuralEngineError.invalidModel("constant '\(t.name)' of shape \(t.shape) is too large")
+    }
     switch t.type {
     case .float32:
       guard data.count == expected * 4 else {

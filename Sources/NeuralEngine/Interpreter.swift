@@ -109,8 +109,12 @@ public final class Interpreter {
     var firstDef = [Int: Int](), lastUse = [Int: Int]()
     let end = runOps.count
     for t in g.inputs { firstDef[t] = -1; lastUse[t] = max(lastUse[t] ?? -1, -1) }
-    for (step, (_, op)) in runOps.enumerated() {
-      for t in op.outputs where !isConstant(t) {
+    for (step, (k, op)) in runOps.enumerated() {
+      for t in op.outputs {
+        guard !isConstant(t) else {
+          throw NeuralEngineError.invalidModel(
+            "\(op.name) (operator #\(k)): output '\(g.tensors[t].name)' holds constant data")
+        }
         if firstDef[t] == nil { firstDef[t] = step }
         lastUse[t] = max(lastUse[t] ?? step, step)
       }
@@ -122,9 +126,16 @@ public final class Interpreter {
         lastUse[t] = step
       }
     }
+    // Inputs keep their memory for the whole run, so a second invoke() sees the same input.
+    for t in g.inputs { lastUse[t] = end }
     for t in g.outputs {
       guard firstDef[t] != nil || constants[t] != nil else {
         throw NeuralEngineError.invalidModel("output '\(g.tensors[t].name)' is never computed")
+      }
+      if firstDef[t] == nil, let c = constants[t], g.tensors[t].elementCount != c.count {
+        let declared = g.tensors[t].shape
+        throw NeuralEngineError.invalidModel(
+          "output '\(g.tensors[t].name)' is declared \(declared) but its constant has \(c.count) values")
       }
       lastUse[t] = end
     }

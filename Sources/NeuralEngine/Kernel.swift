@@ -54,10 +54,19 @@ struct PrepareContext {
   /// Checks that `t` has rank `rank`, returning its shape.
   func shape(_ t: Int, rank: Int, _ what: String) throws -> [Int] {
     let s = graph.tensors[t].shape
-    guard s.count == rank, s.allSatisfy({ $0 > 0 }) else {
-      throw fail("\(what) has shape \(s), expected rank \(rank) with positive dimensions")
+    guard s.count == rank, checkedCount(s) != nil else {
+      throw fail("\(what) has shape \(s), expected rank \(rank), positive dimensions, at most 2^28 elements")
     }
     return s
+  }
+
+  /// The op's input `i`, which the kernel reads as float32 data at run time.
+  func dataInput(_ i: Int) throws -> Int {
+    let t = try input(i)
+    guard graph.tensors[t].type == .float32 || constants[t] != nil else {
+      throw fail("input \(i) '\(graph.tensors[t].name)' is \(graph.tensors[t].type), expected float32")
+    }
+    return t
   }
 
   /// Checks that the declared shape of the output equals the shape the op computes.
@@ -106,6 +115,18 @@ enum FusedActivation {
     default: throw ctx.fail("fused activation \(a) is not supported")
     }
   }
+}
+
+/// The element count of `s`, or nil when a dimension is not positive or the count exceeds 2^28.
+func checkedCount(_ s: [Int]) -> Int? {
+  var n = 1
+  for d in s {
+    guard d > 0 else { return nil }
+    let (p, o) = n.multipliedReportingOverflow(by: d)
+    guard !o, p <= 1 << 28 else { return nil }
+    n = p
+  }
+  return n
 }
 
 /// The element count of a shape whose dimensions were checked positive.

@@ -11,11 +11,12 @@ final class AddKernel: Kernel {
 
   init(_ ctx: PrepareContext) throws {
     guard case .add(let act) = ctx.op.options else { throw ctx.fail("missing AddOptions") }
-    a = try ctx.input(0)
-    b = try ctx.input(1)
+    a = try ctx.dataInput(0)
+    b = try ctx.dataInput(1)
     output = try ctx.output()
     self.act = try FusedActivation(act, ctx)
     let sa = ctx.shape(a), sb = ctx.shape(b)
+    guard checkedCount(sa) != nil, checkedCount(sb) != nil else { throw ctx.fail("shapes \(sa) and \(sb)") }
     let rank = max(sa.count, sb.count)
     let pa = Array(repeating: 1, count: rank - sa.count) + sa
     let pb = Array(repeating: 1, count: rank - sb.count) + sb
@@ -27,8 +28,8 @@ final class AddKernel: Kernel {
       so.append(max(pa[i], pb[i]))
     }
     try ctx.expectOutput(output, so)
-    count = product(so)
-    guard count <= 1 << 28 else { throw ctx.fail("output of \(count) elements is too large") }
+    guard let n = checkedCount(so) else { throw ctx.fail("output shape \(so) is too large") }
+    count = n
     if sa == sb {
       broadcast = nil
     } else {

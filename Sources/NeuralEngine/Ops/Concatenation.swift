@@ -10,7 +10,7 @@ final class ConcatenationKernel: Kernel {
 
   init(_ ctx: PrepareContext) throws {
     guard case .concatenation(let axisIn, let a) = ctx.op.options else { throw ctx.fail("missing options") }
-    inputs = try (0..<ctx.op.inputs.count).map { try ctx.input($0) }
+    inputs = try (0..<ctx.op.inputs.count).map { try ctx.dataInput($0) }
     output = try ctx.output()
     guard let first = inputs.first else { throw ctx.fail("no inputs") }
     let rank = ctx.shape(first).count

@@ -19,7 +19,7 @@ final class Conv2DKernel: Kernel {
     guard case .conv2D(let padding, let strideW, let strideH, let a, let dilW, let dilH) = ctx.op.options else {
       throw ctx.fail("missing Conv2DOptions")
     }
-    input = try ctx.input(0)
+    input = try ctx.dataInput(0)
     output = try ctx.output()
     let filter = try ctx.input(1)
     let ins = try ctx.shape(input, rank: 4, "input")
@@ -35,7 +35,9 @@ final class Conv2DKernel: Kernel {
     (oh, padTop, ow, padLeft) = (gy.out, gy.padBefore, gx.out, gx.padBefore)
     try ctx.expectOutput(output, [1, oh, ow, cout])
     act = try FusedActivation(a, ctx)
-    let k = kh * kw * cin
+    let k = kh * kw * cin  // the filter's shape was checked to hold at most 2^28 elements
+    let (cols, o) = (oh * ow).multipliedReportingOverflow(by: k)
+    guard !o, cols <= 1 << 28 else { throw ctx.fail("im2col of \(oh)×\(ow)×\(k) floats is too large") }
     let wv = try ctx.constant(filter, count: cout * k, "filter")
     weights = .allocate(capacity: wv.count)
     weights.initialize(from: wv, count: wv.count)

@@ -8,7 +8,7 @@ final class DepthToSpaceKernel: Kernel {
 
   init(_ ctx: PrepareContext) throws {
     guard case .depthToSpace(let blockSize) = ctx.op.options else { throw ctx.fail("missing DepthToSpaceOptions") }
-    input = try ctx.input(0)
+    input = try ctx.dataInput(0)
     output = try ctx.output()
     let s = try ctx.shape(input, rank: 4, "input")
     guard s[0] == 1, blockSize > 0, s[3] % (blockSize * blockSize) == 0 else {

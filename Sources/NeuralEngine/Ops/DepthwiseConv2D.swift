@@ -22,7 +22,7 @@ final class DepthwiseConv2DKernel: Kernel {
       case .depthwiseConv2D(let padding, let strideW, let strideH, let m, let a, let dilW, let dilH) =
         ctx.op.options
     else { throw ctx.fail("missing DepthwiseConv2DOptions") }
-    input = try ctx.input(0)
+    input = try ctx.dataInput(0)
     output = try ctx.output()
     let filter = try ctx.input(1)
     let ins = try ctx.shape(input, rank: 4, "input")

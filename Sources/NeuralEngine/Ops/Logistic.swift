@@ -7,7 +7,7 @@ final class LogisticKernel: Kernel {
   let scratchCount = 0
 
   init(_ ctx: PrepareContext) throws {
-    input = try ctx.input(0)
+    input = try ctx.dataInput(0)
     output = try ctx.output()
     let s = ctx.shape(input)
     guard s.allSatisfy({ $0 > 0 }) else { throw ctx.fail("input shape \(s)") }

@@ -8,7 +8,7 @@ final class PadKernel: Kernel {
   let scratchCount = 0
 
   init(_ ctx: PrepareContext) throws {
-    input = try ctx.input(0)
+    input = try ctx.dataInput(0)
     output = try ctx.output()
     let s = ctx.shape(input)
     guard (1...4).contains(s.count), s.allSatisfy({ $0 > 0 }) else { throw ctx.fail("input shape \(s)") }

@@ -6,7 +6,7 @@ final class ReshapeKernel: Kernel {
   let scratchCount = 0
 
   init(_ ctx: PrepareContext) throws {
-    input = try ctx.input(0)
+    input = try ctx.dataInput(0)
     output = try ctx.output()
     let si = ctx.shape(input), so = ctx.shape(output)
     guard si.allSatisfy({ $0 > 0 }), so.allSatisfy({ $0 > 0 }), product(si) == product(so) else {

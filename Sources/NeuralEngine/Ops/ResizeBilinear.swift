@@ -13,7 +13,10 @@ final class ResizeBilinearKernel: Kernel {
     guard case .resizeBilinear(let alignCorners, let halfPixel) = ctx.op.options else {
       throw ctx.fail("missing ResizeBilinearOptions")
     }
-    input = try ctx.input(0)
+    guard !(alignCorners && halfPixel) else {
+      throw ctx.fail("align_corners and half_pixel_centers cannot both be set")
+    }
+    input = try ctx.dataInput(0)
     output = try ctx.output()
     let s = try ctx.shape(input, rank: 4, "input")
     guard s[0] == 1 else { throw ctx.fail("batch 1 only") }
