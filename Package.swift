@@ -12,6 +12,7 @@ let package = Package(
     .library(name: "NeuralEngine", targets: ["NeuralEngine"]),
     .library(name: "PoseCore", targets: ["PoseCore"]),
     .library(name: "PoseEstimation", targets: ["PoseEstimation"]),
+    .library(name: "TerminalUI", targets: ["TerminalUI"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -38,10 +39,13 @@ let package = Package(
     .target(
       name: "PoseEstimation",
       dependencies: ["ImageIO", "ModelIO", "NeuralEngine", "PoseCore"]),
+    .target(
+      name: "TerminalUI",
+      dependencies: ["CNCurses", "ImageIO", "PoseCore", "PoseEstimation"]),
     .executableTarget(
       name: "posescope",
       dependencies: [
-        "ImageIO", "ModelIO", "NeuralEngine", "PoseCore", "PoseEstimation",
+        "ImageIO", "ModelIO", "NeuralEngine", "PoseCore", "PoseEstimation", "TerminalUI",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -54,6 +58,9 @@ let package = Package(
     .testTarget(
       name: "PoseEstimationTests",
       dependencies: ["PoseEstimation", "ImageIO", "PoseCore", "NeuralEngine", "ModelIO"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "TerminalUITests", dependencies: ["TerminalUI", "PoseCore", "ImageIO"],
       resources: [.copy("Fixtures")]),
   ]
 )
