@@ -44,7 +44,9 @@ struct FlatBuffer {
       throw OutOfBounds(what: "\(what) vtable points outside the file")
     }
     let vtSize = Int(try read(UInt16.self, at: vt, "\(what) vtable size"))
-    guard vtSize >= 4, vtSize % 2 == 0 else { throw OutOfBounds(what: "\(what) vtable size \(vtSize) is invalid") }
+    guard vtSize >= 4, vtSize % 2 == 0 else {
+      throw OutOfBounds(what: "\(what) vtable size \(vtSize) is invalid")
+    }
     let tableSize = Int(try read(UInt16.self, at: vt + 2, "\(what) table size"))
     let entry = 4 + 2 * slot
     if entry + 2 > vtSize { return nil }

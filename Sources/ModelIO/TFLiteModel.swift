@@ -116,11 +116,14 @@ public enum TFLitePadding: Equatable, Sendable {
 /// The builtin options of an operator that PoseScope's engine reads.
 public enum TFLiteOptions: Equatable, Sendable {
   case none
-  case conv2D(padding: TFLitePadding, strideW: Int, strideH: Int, activation: TFLiteActivation,
+  case conv2D(
+    padding: TFLitePadding, strideW: Int, strideH: Int, activation: TFLiteActivation,
     dilationW: Int, dilationH: Int)
-  case depthwiseConv2D(padding: TFLitePadding, strideW: Int, strideH: Int, depthMultiplier: Int,
+  case depthwiseConv2D(
+    padding: TFLitePadding, strideW: Int, strideH: Int, depthMultiplier: Int,
     activation: TFLiteActivation, dilationW: Int, dilationH: Int)
-  case pool2D(padding: TFLitePadding, strideW: Int, strideH: Int, filterW: Int, filterH: Int,
+  case pool2D(
+    padding: TFLitePadding, strideW: Int, strideH: Int, filterW: Int, filterH: Int,
     activation: TFLiteActivation)
   case concatenation(axis: Int, activation: TFLiteActivation)
   case add(activation: TFLiteActivation)
@@ -307,7 +310,9 @@ public struct TFLiteModel: Sendable {
     buffers: Int, _ malformed: (String) -> ModelIOError
   ) throws -> TFLiteSubgraph {
     let tensorTables = try fb.tableVector(g, 0, "SubGraph.tensors")
-    guard tensorTables.count <= maxTensors else { throw malformed("\(tensorTables.count) tensors is too many") }
+    guard tensorTables.count <= maxTensors else {
+      throw malformed("\(tensorTables.count) tensors is too many")
+    }
     var tensors: [TFLiteTensor] = []
     tensors.reserveCapacity(tensorTables.count)
     for (ti, t) in tensorTables.enumerated() {
@@ -322,7 +327,9 @@ public struct TFLiteModel: Sendable {
       var scales: [Float] = []
       var zeros: [Int64] = []
       if let q = try fb.indirect(t, 4, "Tensor.quantization") {
-        scales = (try fb.intVector(q, 2, UInt32.self, "Quantization.scale") ?? []).map { Float(bitPattern: $0) }
+        scales = (try fb.intVector(q, 2, UInt32.self, "Quantization.scale") ?? []).map {
+          Float(bitPattern: $0)
+        }
         zeros = try fb.intVector(q, 3, Int64.self, "Quantization.zero_point") ?? []
       }
       var sparsity: TFLiteSparsity? = nil
@@ -348,7 +355,8 @@ public struct TFLiteModel: Sendable {
       let idx = Int(try fb.scalar(o, 0, UInt32(0), "Operator"))
       guard idx < codes.count else { throw malformed("operator \(oi) uses opcode \(idx) of \(codes.count)") }
       let inputs = try checkIndices(
-        try fb.intVector(o, 1, Int32.self, "Operator.inputs") ?? [], "operator \(oi) input", allowOmitted: true)
+        try fb.intVector(o, 1, Int32.self, "Operator.inputs") ?? [], "operator \(oi) input",
+        allowOmitted: true)
       let outputs = try checkIndices(
         try fb.intVector(o, 2, Int32.self, "Operator.outputs") ?? [], "operator \(oi) output",
         allowOmitted: false)
@@ -391,7 +399,8 @@ public struct TFLiteModel: Sendable {
       let indices = format == 1 ? try indexVector(4, "DimensionMetadata.array_indices") : []
       guard format == 0 || format == 1 else { throw malformed("unknown dimension format \(format)") }
       dims.append(
-        TFLiteDimensionMetadata(isSparse: format == 1, denseSize: dense, segments: segments, indices: indices))
+        TFLiteDimensionMetadata(isSparse: format == 1, denseSize: dense, segments: segments, indices: indices)
+      )
     }
     return TFLiteSparsity(traversalOrder: order, blockMap: blockMap, dimensions: dims)
   }
@@ -400,8 +409,12 @@ public struct TFLiteModel: Sendable {
     guard let t else { return type == 0 ? .none : .undecoded(type) }
     func i(_ slot: Int, _ def: Int32 = 0) throws -> Int { Int(try fb.scalar(t, slot, def, "options")) }
     func b(_ slot: Int) throws -> Bool { try fb.scalar(t, slot, UInt8(0), "options") != 0 }
-    func act(_ slot: Int) throws -> TFLiteActivation { TFLiteActivation(code: try fb.scalar(t, slot, Int8(0), "options")) }
-    func pad(_ slot: Int) throws -> TFLitePadding { try fb.scalar(t, slot, Int8(0), "options") == 1 ? .valid : .same }
+    func act(_ slot: Int) throws -> TFLiteActivation {
+      TFLiteActivation(code: try fb.scalar(t, slot, Int8(0), "options"))
+    }
+    func pad(_ slot: Int) throws -> TFLitePadding {
+      try fb.scalar(t, slot, Int8(0), "options") == 1 ? .valid : .same
+    }
     switch type {
     case 1:
       return .conv2D(
@@ -418,7 +431,8 @@ public struct TFLiteModel: Sendable {
     case 10: return .concatenation(axis: try i(0), activation: try act(1))
     case 11: return .add(activation: try act(0))
     case 15: return .resizeBilinear(alignCorners: try b(2), halfPixelCenters: try b(3))
-    case 17: return .reshape(newShape: (try fb.intVector(t, 0, Int32.self, "ReshapeOptions"))?.map { Int($0) })
+    case 17:
+      return .reshape(newShape: (try fb.intVector(t, 0, Int32.self, "ReshapeOptions"))?.map { Int($0) })
     case 94: return .depthToSpace(blockSize: try i(0))
     default: return .undecoded(type)
     }

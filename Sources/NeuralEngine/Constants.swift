@@ -33,7 +33,9 @@ enum Constants {
         throw NeuralEngineError.invalidModel(
           "constant '\(t.name)' has \(data.count) bytes, expected \(expected * 4) for shape \(t.shape)")
       }
-      return data.withUnsafeBytes { raw in (0..<expected).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) } }
+      return data.withUnsafeBytes { raw in
+        (0..<expected).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+      }
     case .float16:
       guard data.count == expected * 2 else {
         throw NeuralEngineError.invalidModel(
@@ -57,7 +59,9 @@ enum Constants {
       }
     case .int64 where data.count % 8 == 0:
       return data.withUnsafeBytes { raw in
-        (0..<data.count / 8).map { Int(truncatingIfNeeded: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
+        (0..<data.count / 8).map {
+          Int(truncatingIfNeeded: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self))
+        }
       }
     default:
       return nil
@@ -93,7 +97,9 @@ enum Constants {
     func expand(_ level: Int, _ pos: Int) {
       if failure != nil { return }
       if level == rank {
-        guard pos < values.count else { failure = bad("value index \(pos) past \(values.count) values"); return }
+        guard pos < values.count else {
+          failure = bad("value index \(pos) past \(values.count) values"); return
+        }
         var flat = 0
         for d in 0..<rank { flat += coords[d] * strides[d] }
         dense[flat] = values[pos]
@@ -102,7 +108,9 @@ enum Constants {
       let dim = sp.dimensions[level]
       let axis = sp.traversalOrder[level]
       if !dim.isSparse {
-        guard dim.denseSize == t.shape[axis] else { failure = bad("dense size \(dim.denseSize) ≠ \(t.shape[axis])"); return }
+        guard dim.denseSize == t.shape[axis] else {
+          failure = bad("dense size \(dim.denseSize) ≠ \(t.shape[axis])"); return
+        }
         for i in 0..<dim.denseSize {
           coords[axis] = i
           expand(level + 1, pos * dim.denseSize + i)
@@ -110,7 +118,9 @@ enum Constants {
       } else {
         guard pos + 1 < dim.segments.count else { failure = bad("segment \(pos) out of range"); return }
         let lo = dim.segments[pos], hi = dim.segments[pos + 1]
-        guard lo >= 0, lo <= hi, hi <= dim.indices.count else { failure = bad("segments are inconsistent"); return }
+        guard lo >= 0, lo <= hi, hi <= dim.indices.count else {
+          failure = bad("segments are inconsistent"); return
+        }
         for k in lo..<hi {
           let c = dim.indices[k]
           guard c >= 0, c < t.shape[axis] else { failure = bad("index \(c) out of range"); return }

@@ -30,6 +30,8 @@ public final class Interpreter {
   public var kernelCount: Int { kernels.count }
   /// Floats in the activation arena.
   public let arenaCount: Int
+  /// Operators dropped because they feed no wanted output.
+  public let prunedOperatorCount: Int
 
   private let kernels: [any Kernel]
   /// Each running kernel's op name and operator index, for profiles.
@@ -42,14 +44,45 @@ public final class Interpreter {
   private let threads: Int
 
   /// Loads the model at `path` and prepares it.
-  public convenience init(path: String, threads: Int = 1) throws {
-    try self.init(model: TFLiteModel.read(path: path), threads: threads)
+  public convenience init(path: String, threads: Int = 1, outputs: [String]? = nil) throws {
+    try self.init(model: TFLiteModel.read(path: path), threads: threads, outputs: outputs)
   }
 
   /// Prepares `model`'s first subgraph. `threads` sets OpenBLAS's thread count (process-wide).
   /// `preserveAllTensors` gives every tensor its own memory (for inspecting intermediates).
-  public init(model: TFLiteModel, threads: Int = 1, preserveAllTensors: Bool = false) throws {
-    let g = model.subgraphs[0]
+  /// `outputs`, when given, names the graph outputs wanted: operators that feed only other outputs are
+  /// not prepared or run (e.g. BlazePose's segmentation head), and `outputs` lists just those.
+  public init(
+    model: TFLiteModel, threads: Int = 1, preserveAllTensors: Bool = false, outputs wanted: [String]? = nil
+  ) throws {
+    var g = model.subgraphs[0]
+    var originalIndex = Array(g.operators.indices)  // operator numbers as in the file, for messages
+    if let wanted {
+      var picked: [Int] = []
+      for name in wanted {
+        guard let t = g.outputs.first(where: { g.tensors[$0].name == name }) else {
+          let names = g.outputs.map { g.tensors[$0].name }.joined(separator: ", ")
+          throw NeuralEngineError.invalidModel("the model has no output '\(name)' (it has \(names))")
+        }
+        picked.append(t)
+      }
+      // Keep only operators on a path to a wanted output (operators are in execution order).
+      var needed = Set(picked)
+      var kept: [Bool] = Array(repeating: false, count: g.operators.count)
+      for k in stride(from: g.operators.count - 1, through: 0, by: -1) {
+        let op = g.operators[k]
+        if op.outputs.contains(where: needed.contains) {
+          kept[k] = true
+          needed.formUnion(op.inputs.filter { $0 >= 0 })
+        }
+      }
+      prunedOperatorCount = kept.filter { !$0 }.count
+      originalIndex = kept.indices.filter { kept[$0] }
+      g.operators = originalIndex.map { g.operators[$0] }
+      g.outputs = picked
+    } else {
+      prunedOperatorCount = 0
+    }
     self.threads = max(1, threads)
     openblas_set_num_threads(Int32(self.threads))
 
@@ -62,7 +95,8 @@ public final class Interpreter {
       if let v = Constants.ints(t, model) { ints[i] = v }
     }
     var runOps: [(Int, TFLiteOperator)] = []
-    for (k, op) in g.operators.enumerated() {
+    for (j, op) in g.operators.enumerated() {
+      let k = originalIndex[j]
       switch op.builtin {
       case .densify?:
         guard op.inputs.count == 1, op.outputs.count == 1, op.inputs[0] >= 0 else {
@@ -75,7 +109,9 @@ public final class Interpreter {
         guard src.type == .float16 || src.type == .float32 else {
           throw NeuralEngineError.invalidModel("DEQUANTIZE (operator #\(k)) of \(src.type) is not supported")
         }
-        guard op.outputs.count == 1 else { throw NeuralEngineError.invalidModel("DEQUANTIZE needs one output") }
+        guard op.outputs.count == 1 else {
+          throw NeuralEngineError.invalidModel("DEQUANTIZE needs one output")
+        }
         constants[op.outputs[0]] = constants[op.inputs[0]]
       default:
         runOps.append((k, op))
@@ -190,7 +226,8 @@ public final class Interpreter {
     outputIndices = g.outputs
     for t in g.inputs {
       guard g.tensors[t].type == .float32 else {
-        throw NeuralEngineError.invalidModel("input '\(g.tensors[t].name)' is \(g.tensors[t].type), not float32")
+        throw NeuralEngineError.invalidModel(
+          "input '\(g.tensors[t].name)' is \(g.tensors[t].type), not float32")
       }
     }
     inputs = g.inputs.map { TensorInfo(name: g.tensors[$0].name, shape: g.tensors[$0].shape) }
@@ -204,7 +241,9 @@ public final class Interpreter {
   }
 
   /// Gives `body` the memory of input `index` to fill in place.
-  public func withInput<R>(_ index: Int = 0, _ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+  public func withInput<R>(_ index: Int = 0, _ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows
+    -> R
+  {
     try body(UnsafeMutableBufferPointer(start: table[inputIndices[index]], count: inputs[index].count))
   }
 
@@ -215,7 +254,8 @@ public final class Interpreter {
     }
     guard data.count == inputs[index].count, let base = data.baseAddress else {
       throw NeuralEngineError.inputMismatch(
-        "input '\(inputs[index].name)' takes \(inputs[index].count) floats \(inputs[index].shape), got \(data.count)")
+        "input '\(inputs[index].name)' takes \(inputs[index].count) floats \(inputs[index].shape), got \(data.count)"
+      )
     }
     table[inputIndices[index]].update(from: base, count: data.count)
   }

@@ -61,7 +61,9 @@ public struct FrameRecord: Codable, Sendable, Equatable {
     func round6(_ v: Double) -> Double { (v * 1e6).rounded() / 1e6 }
     score = round6(r.poseScore)
     let w = Double(width), h = Double(height)
-    landmarks = r.landmarks.map { [round6($0.x * w), round6($0.y * h), round6($0.z * w), round6($0.visibility), round6($0.presence)] }
+    landmarks = r.landmarks.map {
+      [round6($0.x * w), round6($0.y * h), round6($0.z * w), round6($0.visibility), round6($0.presence)]
+    }
     worldLandmarks = r.worldLandmarks.map { [round6($0.x), round6($0.y), round6($0.z)] }
     if let j3 = try? BlazePoseToH36M.map(r.worldLandmarks) {
       h36m17 = j3.map { [round6($0.x), round6($0.y), round6($0.z)] }
@@ -120,7 +122,11 @@ public struct EstimateDocument: Codable, Sendable, Equatable {
       func add(_ rows: [[Double]]?, _ n: Int, _ k: Int) {
         for i in 0..<n {
           for j in 0..<k {
-            if let rows, i < rows.count, j < rows[i].count { row.append("\(rows[i][j])") } else { row.append("") }
+            if let rows, i < rows.count, j < rows[i].count {
+              row.append("\(rows[i][j])")
+            } else {
+              row.append("")
+            }
           }
         }
       }

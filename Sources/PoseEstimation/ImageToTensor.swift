@@ -310,12 +310,13 @@ enum ImageToTensor {
     return Int32(clamped.rounded(.toNearestOrEven))
   }
 
-  /// The float32 value of each u8 for the range [lo, hi], as numpy computes
-  /// `u8.astype(float32) * ((hi - lo) / 255.0) + lo` (the Python scalars become float32).
+  /// The float32 value of each u8 for the range [lo, hi], as the wheel's ImageToTensorCalculator computes
+  /// it: one fused multiply-add, `fma(u8, Float(hi − lo) / 255, Float(lo))` (checked against the wheel's
+  /// tensors in tools/fixtures/engine_parity.py; numpy's two roundings differ by 1 ulp on 158 of 256 values).
   static func conversionTable(lo: Double, hi: Double) -> [Float] {
-    let scale = Float((hi - lo) / 255.0)
+    let scale = Float(hi - lo) / 255
     let offset = Float(lo)
-    return (0..<256).map { Float($0) * scale + offset }
+    return (0..<256).map { offset.addingProduct(Float($0), scale) }
   }
 
   /// Converts `count` u8 values to float32 through `table` (256 entries).

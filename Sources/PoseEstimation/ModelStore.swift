@@ -38,9 +38,14 @@ public enum ModelStore {
   }
 
   /// Loads both BlazePose models into interpreters with `threads` OpenBLAS threads.
-  public static func loadBlazePose(threads: Int = 1) throws -> (detector: Interpreter, landmarker: Interpreter) {
+  public static func loadBlazePose(threads: Int = 1) throws -> (
+    detector: Interpreter, landmarker: Interpreter
+  ) {
     let d = try Interpreter(path: modelPath(detectorFile), threads: threads)
-    let l = try Interpreter(path: modelPath(landmarkFile), threads: threads)
+    // The segmentation head (Identity_2) is not used: its operators are pruned.
+    let l = try Interpreter(
+      path: modelPath(landmarkFile), threads: threads,
+      outputs: ["Identity", "Identity_1", "Identity_3", "Identity_4"])
     return (d, l)
   }
 }

@@ -15,7 +15,7 @@ struct Bench: ParsableCommand {
       Prints the median and 90th percentile of --runs runs after --warmup runs.
       """)
 
-  @Option(help: "The image (default: the first Sports2D demo frame, 1768×994, from the fetched samples).")
+  @Option(help: "The image (default: Sports2D demo frame 120, 1768×994, from the fetched samples).")
   var image: String?
 
   @Option(help: "Timed runs per stage.")
@@ -34,17 +34,21 @@ struct Bench: ParsableCommand {
   }
 
   func run() throws {
-    let path = image ?? ModelStore.samplesDirectory + "/sports2d/frame_0001.jpg"
+    let path = image ?? ModelStore.samplesDirectory + "/sports2d/frame_0120.jpg"
     guard FileManager.default.fileExists(atPath: path) else {
-      throw CLIError("\(path) not found — fetch the samples with `scripts/fetch-assets.sh samples` or pass --image")
+      throw CLIError(
+        "\(path) not found — fetch the samples with `scripts/fetch-assets.sh samples` or pass --image")
     }
     let models = try ModelStore.loadBlazePose(threads: threads)
     let img = try ImageDecoder.load(path: path)
     let still = try BlazePoseEstimator(detector: models.detector, landmarker: models.landmarker)
     var vopt = BlazePoseEstimator.Options()
     vopt.staticImageMode = false
-    let video = try BlazePoseEstimator(detector: models.detector, landmarker: models.landmarker, options: vopt)
-    guard try still.process(img) != nil else { throw CLIError("no person found in \(path); pick another --image") }
+    let video = try BlazePoseEstimator(
+      detector: models.detector, landmarker: models.landmarker, options: vopt)
+    guard try still.process(img) != nil else {
+      throw CLIError("no person found in \(path); pick another --image")
+    }
     _ = try video.process(img)
 
     print("posescope bench: \(path) (\(img.width)×\(img.height)), \(threads) thread(s), \(runs) runs")
@@ -61,7 +65,8 @@ struct Bench: ParsableCommand {
       let median = t.count % 2 == 1 ? t[t.count / 2] : (t[t.count / 2 - 1] + t[t.count / 2]) / 2
       let p90 = t[min(t.count - 1, Int((Double(t.count) * 0.9).rounded(.up)) - 1)]
       print(
-        name.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: " %9.2f  %9.2f", median, p90))
+        name.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: " %9.2f  %9.2f", median, p90)
+      )
     }
     try stage("decode") { _ = try ImageDecoder.load(path: path) }
     stage("detector model") { models.detector.invoke() }

@@ -19,11 +19,15 @@ struct Demo: ParsableCommand {
     }
     let models = try loadModels(threads: 1)
     let still = try BlazePoseEstimator(detector: models.detector, landmarker: models.landmarker)
-    print("PoseScope — BlazePose GHUM (full) on PoseScope's own engine. Lengths from world landmarks, in mm.\n")
+    print(
+      "PoseScope — BlazePose GHUM (full) on PoseScope's own engine. Lengths from world landmarks, in mm.\n")
     let bones = ["left_upper_arm", "right_upper_arm", "left_upper_leg", "right_upper_leg", "left_lower_leg"]
-    print("image".padding(toLength: 20, withPad: " ", startingAt: 0) + "   size       score  "
-      + bones.map { $0.replacingOccurrences(of: "_", with: " ").padding(toLength: 16, withPad: " ", startingAt: 0) }
-      .joined())
+    print(
+      "image".padding(toLength: 20, withPad: " ", startingAt: 0) + "   size       score  "
+        + bones.map {
+          $0.replacingOccurrences(of: "_", with: " ").padding(toLength: 16, withPad: " ", startingAt: 0)
+        }
+        .joined())
     for path in images {
       let img = try ImageDecoder.load(path: path)
       let r = try still.process(img)
@@ -45,7 +49,8 @@ struct Demo: ParsableCommand {
     if let files = try? FrameFolder.list(seq) {
       var opt = BlazePoseEstimator.Options()
       opt.staticImageMode = false
-      let video = try BlazePoseEstimator(detector: models.detector, landmarker: models.landmarker, options: opt)
+      let video = try BlazePoseEstimator(
+        detector: models.detector, landmarker: models.landmarker, options: opt)
       var lengths: [[Double]] = []
       let t0 = Date()
       let n = min(files.count, 60)
@@ -58,18 +63,24 @@ struct Demo: ParsableCommand {
         }
       }
       let dt = Date().timeIntervalSince(t0)
-      print(String(format: "\nsports2d: %d frames tracked in %.1f s (%.1f fps incl. JPEG decode), person in %d",
-        n, dt, Double(n) / dt, lengths.count))
+      print(
+        String(
+          format: "\nsports2d: %d frames tracked in %.1f s (%.1f fps incl. JPEG decode), person in %d",
+          n, dt, Double(n) / dt, lengths.count))
       if !lengths.isEmpty {
         print("bone length over the sequence (mm): mean ± std")
         for (b, name) in H36M17.boneNames.enumerated() {
           let v = lengths.map { $0[b] * 1000 }
           let m = v.reduce(0, +) / Double(v.count)
           let sd = (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count)).squareRoot()
-          print("  " + name.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: "%6.0f ± %4.1f", m, sd))
+          print(
+            "  " + name.padding(toLength: 18, withPad: " ", startingAt: 0)
+              + String(format: "%6.0f ± %4.1f", m, sd))
         }
       }
     }
-    print("\nThe interactive viewer comes with the TerminalUI module (see README). Try `posescope estimate --help`.")
+    print(
+      "\nThe interactive viewer comes with the TerminalUI module (see README). Try `posescope estimate --help`."
+    )
   }
 }

@@ -67,7 +67,8 @@ struct Estimate: ParsableCommand {
             let image = try ImageDecoder.load(path: file)
             let r = try video.process(image)
             frames.append(
-              FrameRecord(file: file, sequence: path, frame: i, width: image.width, height: image.height, result: r))
+              FrameRecord(
+                file: file, sequence: path, frame: i, width: image.width, height: image.height, result: r))
           } catch {
             video.reset()
             failures.append(FrameFailure(file: file, error: "\(error)"))
@@ -91,7 +92,9 @@ struct Estimate: ParsableCommand {
     case .csv: data = Data(doc.csv().utf8)
     }
     if let output {
-      do { try writeAtomically(data, to: output) } catch { throw CLIError("cannot write \(output): \(error)") }
+      do { try writeAtomically(data, to: output) } catch {
+        throw CLIError("cannot write \(output): \(error)")
+      }
     } else {
       FileHandle.standardOutput.write(data)
     }

@@ -8,7 +8,8 @@ import PoseEstimation
 struct Models: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Show where PoseScope looks for its models and check them.",
-    discussion: "Fetch them with `scripts/fetch-assets.sh models` (from the mediapipe==0.10.14 wheel on PyPI).")
+    discussion:
+      "Fetch them with `scripts/fetch-assets.sh models` (from the mediapipe==0.10.14 wheel on PyPI).")
 
   func run() throws {
     print("models folder: \(ModelStore.modelsDirectory)")
@@ -20,8 +21,9 @@ struct Models: ParsableCommand {
         let it = try Interpreter(model: model)
         let ins = it.inputs.map { "\($0.name)\($0.shape)" }.joined(separator: ", ")
         let outs = it.outputs.map { "\($0.name)\($0.shape)" }.joined(separator: ", ")
-        print("  \(file): ok — \(model.bytes.count) bytes, \(model.subgraphs[0].operators.count) operators "
-          + "(\(it.kernelCount) after folding constants), arena \(it.arenaCount * 4 / 1024) KiB")
+        print(
+          "  \(file): ok — \(model.bytes.count) bytes, \(model.subgraphs[0].operators.count) operators "
+            + "(\(it.kernelCount) after folding constants), arena \(it.arenaCount * 4 / 1024) KiB")
         print("    in: \(ins)\n    out: \(outs)")
       } catch {
         missing = true

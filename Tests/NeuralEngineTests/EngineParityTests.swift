@@ -54,8 +54,10 @@ struct EngineParityTests {
     let fx = try SafeTensors.read(path: fixture(name))
     let lut = try fx.floats("input_float_lut")
     #expect(lut.count == 256)
-    let samples = Set(fx.names.compactMap { $0.split(separator: "/").first.map(String.init) }.filter { $0.hasPrefix("s") })
-      .sorted()
+    let samples = Set(
+      fx.names.compactMap { $0.split(separator: "/").first.map(String.init) }.filter { $0.hasPrefix("s") }
+    )
+    .sorted()
     #expect(samples.count >= 5, "need at least 5 real inputs, found \(samples.count)")
     for s in samples {
       let u8 = try fx.bytes("\(s)/input_u8")
@@ -89,7 +91,9 @@ struct EngineParityTests {
         for k in 0..<12 {
           let i = a * 12 + k
           let d = abs(boxes[i] - refBoxes[i])
-          if relevant { worstRelevant = max(worstRelevant, d) } else {
+          if relevant {
+            worstRelevant = max(worstRelevant, d)
+          } else {
             worstOther = max(worstOther, d / max(1, abs(refBoxes[i])))
           }
         }
@@ -101,7 +105,8 @@ struct EngineParityTests {
   }
 
   @Test func landmarkModelMatchesLiteRT() throws {
-    let n = try runParity(model: "pose_landmark_full.tflite", fixture: "pose_landmark_full_parity") { s, it, fx in
+    let n = try runParity(model: "pose_landmark_full.tflite", fixture: "pose_landmark_full_parity") {
+      s, it, fx in
       let lm = try #require(it.output(named: "Identity"))
       let ref = try fx.floats("\(s)/Identity")
       #expect(lm.count == 195 && ref.count == 195)

@@ -138,7 +138,7 @@ import Testing
     }
   }
 
-  @Test func conversionTablesAreNumpys() throws {
+  @Test func conversionTablesAreTheWheels() throws {
     let file = try Fixtures.tensors("replay_static.safetensors")
     let det = ImageToTensor.conversionTable(lo: -1, hi: 1)
     let lm = ImageToTensor.conversionTable(lo: 0, hi: 1)

@@ -179,7 +179,7 @@ final class ReplayModel: TensorModel {
       let v = input[i]
       let guess = Int(((v - table[0]) / scale * 255).rounded())
       guard guess >= 0, guess < 256, table[guess].bitPattern == v.bitPattern else {
-        throw TestFailure("\(r.name): input value \(v) at \(i) is not numpy's float32 of any u8")
+        throw TestFailure("\(r.name): input value \(v) at \(i) is not the wheel's float32 of any u8")
       }
       u8[i] = UInt8(guess)
     }

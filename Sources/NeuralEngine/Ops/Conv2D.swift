@@ -16,7 +16,8 @@ final class Conv2DKernel: Kernel {
   let scratchCount: Int
 
   init(_ ctx: PrepareContext) throws {
-    guard case .conv2D(let padding, let strideW, let strideH, let a, let dilW, let dilH) = ctx.op.options else {
+    guard case .conv2D(let padding, let strideW, let strideH, let a, let dilW, let dilH) = ctx.op.options
+    else {
       throw ctx.fail("missing Conv2DOptions")
     }
     input = try ctx.dataInput(0)
@@ -25,7 +26,9 @@ final class Conv2DKernel: Kernel {
     let ins = try ctx.shape(input, rank: 4, "input")
     let fs = try ctx.shape(filter, rank: 4, "filter")
     guard ins[0] == 1 else { throw ctx.fail("batch \(ins[0]) is not supported (batch 1 only)") }
-    guard fs[3] == ins[3] else { throw ctx.fail("filter depth \(fs[3]) does not match input depth \(ins[3])") }
+    guard fs[3] == ins[3] else {
+      throw ctx.fail("filter depth \(fs[3]) does not match input depth \(ins[3])")
+    }
     (h, w, cin) = (ins[1], ins[2], ins[3])
     (cout, kh, kw) = (fs[0], fs[1], fs[2])
     (sh, sw, dh, dw) = (strideH, strideW, dilH, dilW)

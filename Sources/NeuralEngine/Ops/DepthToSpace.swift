@@ -7,7 +7,9 @@ final class DepthToSpaceKernel: Kernel {
   let scratchCount = 0
 
   init(_ ctx: PrepareContext) throws {
-    guard case .depthToSpace(let blockSize) = ctx.op.options else { throw ctx.fail("missing DepthToSpaceOptions") }
+    guard case .depthToSpace(let blockSize) = ctx.op.options else {
+      throw ctx.fail("missing DepthToSpaceOptions")
+    }
     input = try ctx.dataInput(0)
     output = try ctx.output()
     let s = try ctx.shape(input, rank: 4, "input")

@@ -74,8 +74,10 @@ final class DepthwiseConv2DKernel: Kernel {
 
   /// Stride 1, multiplier 1: for each output row and tap, out[j] += in[j + shift] · w[j] over the
   /// run of output columns whose input column is inside the image.
-  private func runTiled(_ src: UnsafeMutablePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
-    _ tw: UnsafeMutablePointer<Float>, _ tb: UnsafeMutablePointer<Float>) {
+  private func runTiled(
+    _ src: UnsafeMutablePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
+    _ tw: UnsafeMutablePointer<Float>, _ tb: UnsafeMutablePointer<Float>
+  ) {
     let c = cout
     let row = ow * c
     for oy in 0..<oh {

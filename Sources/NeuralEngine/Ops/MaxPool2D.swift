@@ -8,7 +8,8 @@ final class MaxPool2DKernel: Kernel {
   let scratchCount = 0
 
   init(_ ctx: PrepareContext) throws {
-    guard case .pool2D(let padding, let strideW, let strideH, let filterW, let filterH, let a) = ctx.op.options
+    guard
+      case .pool2D(let padding, let strideW, let strideH, let filterW, let filterH, let a) = ctx.op.options
     else { throw ctx.fail("missing Pool2DOptions") }
     input = try ctx.dataInput(0)
     output = try ctx.output()

@@ -56,7 +56,8 @@ final class ResizeBilinearKernel: Kernel {
         let o = dst + (oy * ow + ox) * c
         for ch in 0..<c {
           o[ch] =
-            p00[ch] * (1 - dy) * (1 - dx) + p10[ch] * dy * (1 - dx) + p01[ch] * (1 - dy) * dx + p11[ch] * dy * dx
+            p00[ch] * (1 - dy) * (1 - dx) + p10[ch] * dy * (1 - dx) + p01[ch] * (1 - dy) * dx + p11[ch] * dy
+            * dx
         }
       }
     }
