@@ -30,21 +30,22 @@ public enum ModelStore {
     return home + "/.cache/posescope/" + leaf
   }
 
-  /// The path of model `file`, checked to exist.
-  public static func modelPath(_ file: String) throws -> String {
-    let path = modelsDirectory + "/" + file
+  /// The path of model `file` in `directory` (default: `modelsDirectory`), checked to exist.
+  public static func modelPath(_ file: String, in directory: String? = nil) throws -> String {
+    let path = (directory ?? modelsDirectory) + "/" + file
     guard FileManager.default.fileExists(atPath: path) else { throw MissingModelError(path: path) }
     return path
   }
 
-  /// Loads both BlazePose models into interpreters with `threads` OpenBLAS threads.
-  public static func loadBlazePose(threads: Int = 1) throws -> (
-    detector: Interpreter, landmarker: Interpreter
-  ) {
-    let d = try Interpreter(path: modelPath(detectorFile), threads: threads)
+  /// Loads both BlazePose models from `directory` (default: `modelsDirectory`) into interpreters with
+  /// `threads` OpenBLAS threads.
+  public static func loadBlazePose(
+    threads: Int = 1, directory: String? = nil
+  ) throws -> (detector: Interpreter, landmarker: Interpreter) {
+    let d = try Interpreter(path: modelPath(detectorFile, in: directory), threads: threads)
     // The segmentation head (Identity_2) is not used: its operators are pruned.
     let l = try Interpreter(
-      path: modelPath(landmarkFile), threads: threads,
+      path: modelPath(landmarkFile, in: directory), threads: threads,
       outputs: ["Identity", "Identity_1", "Identity_3", "Identity_4"])
     return (d, l)
   }

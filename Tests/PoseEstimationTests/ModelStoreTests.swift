@@ -1,0 +1,61 @@
+// ModelStore: missing and broken model files give errors that say what to do.
+import Foundation
+import ModelIO
+import NeuralEngine
+import Testing
+
+@testable import PoseEstimation
+
+struct ModelStoreTests {
+  func tempDir() throws -> String {
+    let d = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "posescope-models-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+    return d.path
+  }
+
+  @Test func missingModelNamesTheFetchCommand() throws {
+    let dir = try tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    #expect(throws: MissingModelError(path: dir + "/pose_detection.tflite")) {
+      try ModelStore.loadBlazePose(directory: dir)
+    }
+    let message = "\(MissingModelError(path: dir + "/pose_detection.tflite"))"
+    #expect(message.contains("scripts/fetch-assets.sh models"))
+    #expect(message.contains(dir))
+  }
+
+  @Test func truncatedModelIsAClearError() throws {
+    let dir = try tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let real = try ModelStore.modelPath(ModelStore.detectorFile)
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: real))
+    let path = dir + "/" + ModelStore.detectorFile
+    try bytes.prefix(bytes.count / 3).write(to: URL(fileURLWithPath: path))
+    try Data(contentsOf: URL(fileURLWithPath: try ModelStore.modelPath(ModelStore.landmarkFile)))
+      .write(to: URL(fileURLWithPath: dir + "/" + ModelStore.landmarkFile))
+    do {
+      _ = try ModelStore.loadBlazePose(directory: dir)
+      Issue.record("a truncated detector must not load")
+    } catch let e as ModelIOError {
+      #expect(e.path == path)
+      guard case .malformed = e.kind else {
+        Issue.record("expected malformed, got \(e)")
+        return
+      }
+    }
+  }
+
+  @Test func directoriesFollowTheEnvironmentOrder() {
+    // Only reads the environment (no setenv: tests run in parallel).
+    let e = ProcessInfo.processInfo.environment
+    if let d = e["POSESCOPE_MODELS"], !d.isEmpty {
+      #expect(ModelStore.modelsDirectory == d)
+    } else if let x = e["XDG_CACHE_HOME"], !x.isEmpty {
+      #expect(ModelStore.modelsDirectory == x + "/posescope/models")
+    } else {
+      #expect(ModelStore.modelsDirectory.hasSuffix("/.cache/posescope/models"))
+    }
+    #expect(ModelStore.samplesDirectory.hasSuffix("samples") || e["POSESCOPE_SAMPLES"] != nil)
+  }
+}
