@@ -13,6 +13,7 @@ let package = Package(
     .library(name: "PoseCore", targets: ["PoseCore"]),
     .library(name: "PoseEstimation", targets: ["PoseEstimation"]),
     .library(name: "TerminalUI", targets: ["TerminalUI"]),
+    .library(name: "PoseTraining", targets: ["PoseTraining"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -39,6 +40,7 @@ let package = Package(
     .target(
       name: "PoseEstimation",
       dependencies: ["ImageIO", "ModelIO", "NeuralEngine", "PoseCore"]),
+    .target(name: "PoseTraining", dependencies: ["PoseCore", "ModelIO", "COpenBLAS"]),
     .target(
       name: "TerminalUI",
       dependencies: ["CNCurses", "ImageIO", "PoseCore", "PoseEstimation"]),
@@ -58,6 +60,9 @@ let package = Package(
     .testTarget(
       name: "PoseEstimationTests",
       dependencies: ["PoseEstimation", "ImageIO", "PoseCore", "NeuralEngine", "ModelIO"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "PoseTrainingTests", dependencies: ["PoseTraining", "PoseCore", "ModelIO"],
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "TerminalUITests", dependencies: ["TerminalUI", "PoseCore", "ImageIO"],
