@@ -16,6 +16,9 @@ final class DepthwiseConv2DKernel: Kernel {
   /// multiply-add over contiguous memory.
   let tiledWeights: UnsafeMutablePointer<Float>?
   let tiledBias: UnsafeMutablePointer<Float>?
+  /// Register-blocked path (multiplier 1, channels a multiple of 8): each output pixel's 8-channel block
+  /// accumulates every tap in a register, four neighbouring pixels at a time in the interior.
+  let blocked: Bool
 
   init(_ ctx: PrepareContext) throws {
     guard
@@ -49,7 +52,8 @@ final class DepthwiseConv2DKernel: Kernel {
     } else {
       bias.initialize(repeating: 0, count: cout)
     }
-    if sh == 1 && sw == 1 && mult == 1 {
+    blocked = mult == 1 && cout % 8 == 0 && (sh > 1 || sw > 1)
+    if sh == 1 && sw == 1 && mult == 1 && !blocked {
       let row = ow * cout
       let tw = UnsafeMutablePointer<Float>.allocate(capacity: kh * kw * row)
       for tap in 0..<(kh * kw) {
@@ -70,6 +74,100 @@ final class DepthwiseConv2DKernel: Kernel {
     bias.deallocate()
     tiledWeights?.deallocate()
     tiledBias?.deallocate()
+  }
+
+  @inline(__always)
+  private static func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+  }
+
+  @inline(__always)
+  private static func activate(_ v: SIMD8<Float>, _ act: FusedActivation) -> SIMD8<Float> {
+    switch act {
+    case .none: return v
+    case .relu: return pointwiseMax(v, SIMD8(repeating: 0))
+    case .relu6: return pointwiseMin(pointwiseMax(v, SIMD8(repeating: 0)), SIMD8(repeating: 6))
+    case .reluN1To1: return pointwiseMin(pointwiseMax(v, SIMD8(repeating: -1)), SIMD8(repeating: 1))
+    }
+  }
+
+  /// Multiplier 1, channels a multiple of 8: out[oy, ox, c:c+8] = bias + Σ_taps in · w, accumulated in
+  /// SIMD8 registers. Interior pixels (every tap inside the image) go four at a time, sharing each
+  /// weight load; border pixels skip the taps that fall outside.
+  private func runBlocked(_ src: UnsafeMutablePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
+    let c = cout
+    let (w, kw, sw, dw, padLeft) = (self.w, self.kw, self.sw, self.dw, self.padLeft)
+    let act = self.act
+    // Interior columns: every kx tap lands inside [0, w).
+    let oxA = min(ow, max(0, (padLeft + sw - 1) / sw))
+    let lastOk = w - 1 - (kw - 1) * dw + padLeft  // ox·sw ≤ lastOk
+    let oxB = max(oxA, min(ow, lastOk >= 0 ? lastOk / sw + 1 : 0))
+    for oy in 0..<oh {
+      let iy0 = oy * sh - padTop
+      let ky0 = iy0 >= 0 ? 0 : (-iy0 + dh - 1) / dh
+      let ky1 = min(kh, (h - 1 - iy0) >= 0 ? (h - 1 - iy0) / dh + 1 : 0)
+      let outRow = dst + oy * ow * c
+      func pixel(_ ox: Int) {
+        let ix0 = ox * sw - padLeft
+        let kx0 = ix0 >= 0 ? 0 : (-ix0 + dw - 1) / dw
+        let kx1 = min(kw, (w - 1 - ix0) >= 0 ? (w - 1 - ix0) / dw + 1 : 0)
+        var cb = 0
+        while cb < c {
+          var acc = Self.load8(bias + cb)
+          if ky0 < ky1 && kx0 < kx1 {
+            for ky in ky0..<ky1 {
+              let rowIn = src + ((iy0 + ky * dh) * w) * c + cb
+              let rowW = weights + ky * kw * c + cb
+              for kx in kx0..<kx1 {
+                acc = acc + Self.load8(rowIn + (ix0 + kx * dw) * c) * Self.load8(rowW + kx * c)
+              }
+            }
+          }
+          UnsafeMutableRawPointer(outRow + ox * c + cb).storeBytes(
+            of: Self.activate(acc, act), as: SIMD8<Float>.self)
+          cb += 8
+        }
+      }
+      var ox = 0
+      while ox < oxA {
+        pixel(ox)
+        ox += 1
+      }
+      // Interior, four pixels at a time.
+      while ox + 4 <= oxB {
+        let ix0 = ox * sw - padLeft
+        var cb = 0
+        while cb < c {
+          let b = Self.load8(bias + cb)
+          var a0 = b, a1 = b, a2 = b, a3 = b
+          if ky0 < ky1 {
+            for ky in ky0..<ky1 {
+              let rowIn = src + ((iy0 + ky * dh) * w + ix0) * c + cb
+              let rowW = weights + ky * kw * c + cb
+              for kx in 0..<kw {
+                let wv = Self.load8(rowW + kx * c)
+                let p = rowIn + kx * dw * c
+                a0 = a0 + Self.load8(p) * wv
+                a1 = a1 + Self.load8(p + sw * c) * wv
+                a2 = a2 + Self.load8(p + 2 * sw * c) * wv
+                a3 = a3 + Self.load8(p + 3 * sw * c) * wv
+              }
+            }
+          }
+          let o = outRow + ox * c + cb
+          UnsafeMutableRawPointer(o).storeBytes(of: Self.activate(a0, act), as: SIMD8<Float>.self)
+          UnsafeMutableRawPointer(o + c).storeBytes(of: Self.activate(a1, act), as: SIMD8<Float>.self)
+          UnsafeMutableRawPointer(o + 2 * c).storeBytes(of: Self.activate(a2, act), as: SIMD8<Float>.self)
+          UnsafeMutableRawPointer(o + 3 * c).storeBytes(of: Self.activate(a3, act), as: SIMD8<Float>.self)
+          cb += 8
+        }
+        ox += 4
+      }
+      while ox < ow {
+        pixel(ox)
+        ox += 1
+      }
+    }
   }
 
   /// Stride 1, multiplier 1: for each output row and tap, out[j] += in[j + shift] · w[j] over the
@@ -104,6 +202,10 @@ final class DepthwiseConv2DKernel: Kernel {
 
   func run(_ t: TensorTable, scratch: UnsafeMutablePointer<Float>) {
     let src = t[input], dst = t[output]
+    if blocked {
+      runBlocked(src, dst)
+      return
+    }
     if let tw = tiledWeights, let tb = tiledBias {
       runTiled(src, dst, tw, tb)
       return
