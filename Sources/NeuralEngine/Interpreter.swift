@@ -121,7 +121,8 @@ public final class Interpreter {
     // 2. Kernels.
     var kernels: [any Kernel] = []
     for (k, op) in runOps {
-      let ctx = PrepareContext(graph: g, opIndex: k, op: op, constants: constants, intConstants: ints)
+      var ctx = PrepareContext(graph: g, opIndex: k, op: op, constants: constants, intConstants: ints)
+      ctx.threads = self.threads
       guard let b = op.builtin else { throw NeuralEngineError.unsupportedOp(name: op.name, index: k) }
       switch b {
       case .conv2D: kernels.append(try Conv2DKernel(ctx))

@@ -1,4 +1,5 @@
 // NeuralEngine: the contract between the interpreter and one operator's kernel.
+import Dispatch
 import ModelIO
 
 /// Where each tensor of the graph lives while the interpreter runs: `pointers[i]` is tensor i's data.
@@ -27,6 +28,8 @@ struct PrepareContext {
   let constants: [Int: [Float]]
   /// Integer values of constant int32/int64 tensors, by tensor index.
   let intConstants: [Int: [Int]]
+  /// Threads a kernel may use for its own loops (besides OpenBLAS's).
+  var threads = 1
 
   func fail(_ why: String) -> NeuralEngineError {
     .invalidModel("\(op.name) (operator #\(opIndex)): \(why)")
@@ -147,4 +150,25 @@ func convGeometry(
   guard out > 0 else { return nil }
   let total = max((out - 1) * stride + eff - input, 0)
   return (out, padding == .same ? total / 2 : 0)
+}
+
+/// Runs `body` over `0..<count` rows split into at most `threads` contiguous chunks, in parallel.
+/// Chunks write disjoint output rows, which is what makes sharing `body` across threads safe.
+func parallelRows(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
+  let n = min(threads, count / 4)
+  if n <= 1 {
+    body(0..<count)
+    return
+  }
+  withoutActuallyEscaping(body) { escaping in
+    let shared = UncheckedSendable(value: escaping)
+    DispatchQueue.concurrentPerform(iterations: n) { i in
+      shared.value((count * i / n)..<(count * (i + 1) / n))
+    }
+  }
+}
+
+/// Lets a value cross into `concurrentPerform`'s closure where the caller guarantees disjoint access.
+struct UncheckedSendable<T>: @unchecked Sendable {
+  let value: T
 }

@@ -47,10 +47,10 @@ func sigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
 struct EngineParityTests {
   /// Runs `model` on every sample of its parity fixture and hands each output pair to `check`.
   func runParity(
-    model file: String, fixture name: String,
+    model file: String, fixture name: String, threads: Int,
     check: (_ sample: String, _ interpreter: Interpreter, _ fx: SafeTensors) throws -> Void
   ) throws -> Int {
-    let it = try Interpreter(path: fetchedModel(file), threads: 1)
+    let it = try Interpreter(path: fetchedModel(file), threads: threads)
     let fx = try SafeTensors.read(path: fixture(name))
     let lut = try fx.floats("input_float_lut")
     #expect(lut.count == 256)
@@ -70,8 +70,11 @@ struct EngineParityTests {
     return samples.count
   }
 
-  @Test func detectorMatchesLiteRT() throws {
-    let n = try runParity(model: "pose_detection.tflite", fixture: "pose_detection_parity") { s, it, fx in
+  /// One thread, and two (OpenBLAS and the depthwise rows split; summation order changes, not results).
+  @Test(arguments: [1, 2]) func detectorMatchesLiteRT(threads: Int) throws {
+    let n = try runParity(model: "pose_detection.tflite", fixture: "pose_detection_parity", threads: threads)
+    {
+      s, it, fx in
       let boxes = try #require(it.output(named: "Identity"))
       let logits = try #require(it.output(named: "Identity_1"))
       let refBoxes = try fx.floats("\(s)/Identity")
@@ -104,9 +107,10 @@ struct EngineParityTests {
     #expect(n >= 5)
   }
 
-  @Test func landmarkModelMatchesLiteRT() throws {
-    let n = try runParity(model: "pose_landmark_full.tflite", fixture: "pose_landmark_full_parity") {
-      s, it, fx in
+  @Test(arguments: [1, 2]) func landmarkModelMatchesLiteRT(threads: Int) throws {
+    let n = try runParity(
+      model: "pose_landmark_full.tflite", fixture: "pose_landmark_full_parity", threads: threads
+    ) { s, it, fx in
       let lm = try #require(it.output(named: "Identity"))
       let ref = try fx.floats("\(s)/Identity")
       #expect(lm.count == 195 && ref.count == 195)

@@ -94,8 +94,8 @@ struct PipelineParityTests {
       #expect(img.width == f.image_width && img.height == f.image_height)
       #expect(
         SHA256.hex(img.pixels) == f.rgb_sha256,
-        "\(f.file) decodes to other pixels than PIL gave the wheel (Sports2D frames are cut by the local "
-          + "ffmpeg: with another ffmpeg, re-run tools/fixtures/pipeline_parity.py)")
+        "\(f.file) decodes to other pixels than PIL gave the wheel (the Sports2D frames are cut by the local ffmpeg: with another ffmpeg, re-run tools/fixtures/pipeline_parity.py)"
+      )
     }
   }
 

@@ -11,6 +11,8 @@ final class DepthwiseConv2DKernel: Kernel {
   let kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int, padTop: Int, padLeft: Int
   let act: FusedActivation
   let scratchCount = 0
+  /// Output rows are split between this many threads.
+  let threads: Int
   /// Stride-1, multiplier-1 fast path: per tap, the tap's weights tiled over a whole output row
   /// ([kh·kw, ow·cout]), and the bias tiled likewise ([ow·cout]), so each tap is one long fused
   /// multiply-add over contiguous memory.
@@ -25,6 +27,7 @@ final class DepthwiseConv2DKernel: Kernel {
       case .depthwiseConv2D(let padding, let strideW, let strideH, let m, let a, let dilW, let dilH) =
         ctx.op.options
     else { throw ctx.fail("missing DepthwiseConv2DOptions") }
+    threads = ctx.threads
     input = try ctx.dataInput(0)
     output = try ctx.output()
     let filter = try ctx.input(1)
@@ -102,70 +105,72 @@ final class DepthwiseConv2DKernel: Kernel {
     let oxA = min(ow, max(0, (padLeft + sw - 1) / sw))
     let lastOk = w - 1 - (kw - 1) * dw + padLeft  // ox·sw ≤ lastOk
     let oxB = max(oxA, min(ow, lastOk >= 0 ? lastOk / sw + 1 : 0))
-    for oy in 0..<oh {
-      let iy0 = oy * sh - padTop
-      let ky0 = iy0 >= 0 ? 0 : (-iy0 + dh - 1) / dh
-      let ky1 = min(kh, (h - 1 - iy0) >= 0 ? (h - 1 - iy0) / dh + 1 : 0)
-      let outRow = dst + oy * ow * c
-      func pixel(_ ox: Int) {
-        let ix0 = ox * sw - padLeft
-        let kx0 = ix0 >= 0 ? 0 : (-ix0 + dw - 1) / dw
-        let kx1 = min(kw, (w - 1 - ix0) >= 0 ? (w - 1 - ix0) / dw + 1 : 0)
-        var cb = 0
-        while cb < c {
-          var acc = Self.load8(bias + cb)
-          if ky0 < ky1 && kx0 < kx1 {
-            for ky in ky0..<ky1 {
-              let rowIn = src + ((iy0 + ky * dh) * w) * c + cb
-              let rowW = weights + ky * kw * c + cb
-              for kx in kx0..<kx1 {
-                acc = acc + Self.load8(rowIn + (ix0 + kx * dw) * c) * Self.load8(rowW + kx * c)
+    parallelRows(oh, threads: threads) { rows in
+      for oy in rows {
+        let iy0 = oy * sh - padTop
+        let ky0 = iy0 >= 0 ? 0 : (-iy0 + dh - 1) / dh
+        let ky1 = min(kh, (h - 1 - iy0) >= 0 ? (h - 1 - iy0) / dh + 1 : 0)
+        let outRow = dst + oy * ow * c
+        func pixel(_ ox: Int) {
+          let ix0 = ox * sw - padLeft
+          let kx0 = ix0 >= 0 ? 0 : (-ix0 + dw - 1) / dw
+          let kx1 = min(kw, (w - 1 - ix0) >= 0 ? (w - 1 - ix0) / dw + 1 : 0)
+          var cb = 0
+          while cb < c {
+            var acc = Self.load8(bias + cb)
+            if ky0 < ky1 && kx0 < kx1 {
+              for ky in ky0..<ky1 {
+                let rowIn = src + ((iy0 + ky * dh) * w) * c + cb
+                let rowW = weights + ky * kw * c + cb
+                for kx in kx0..<kx1 {
+                  acc = acc + Self.load8(rowIn + (ix0 + kx * dw) * c) * Self.load8(rowW + kx * c)
+                }
               }
             }
+            UnsafeMutableRawPointer(outRow + ox * c + cb).storeBytes(
+              of: Self.activate(acc, act), as: SIMD8<Float>.self)
+            cb += 8
           }
-          UnsafeMutableRawPointer(outRow + ox * c + cb).storeBytes(
-            of: Self.activate(acc, act), as: SIMD8<Float>.self)
-          cb += 8
         }
-      }
-      var ox = 0
-      while ox < oxA {
-        pixel(ox)
-        ox += 1
-      }
-      // Interior, four pixels at a time.
-      while ox + 4 <= oxB {
-        let ix0 = ox * sw - padLeft
-        var cb = 0
-        while cb < c {
-          let b = Self.load8(bias + cb)
-          var a0 = b, a1 = b, a2 = b, a3 = b
-          if ky0 < ky1 {
-            for ky in ky0..<ky1 {
-              let rowIn = src + ((iy0 + ky * dh) * w + ix0) * c + cb
-              let rowW = weights + ky * kw * c + cb
-              for kx in 0..<kw {
-                let wv = Self.load8(rowW + kx * c)
-                let p = rowIn + kx * dw * c
-                a0 = a0 + Self.load8(p) * wv
-                a1 = a1 + Self.load8(p + sw * c) * wv
-                a2 = a2 + Self.load8(p + 2 * sw * c) * wv
-                a3 = a3 + Self.load8(p + 3 * sw * c) * wv
+        var ox = 0
+        while ox < oxA {
+          pixel(ox)
+          ox += 1
+        }
+        // Interior, four pixels at a time.
+        while ox + 4 <= oxB {
+          let ix0 = ox * sw - padLeft
+          var cb = 0
+          while cb < c {
+            let b = Self.load8(bias + cb)
+            var a0 = b, a1 = b, a2 = b, a3 = b
+            if ky0 < ky1 {
+              for ky in ky0..<ky1 {
+                let rowIn = src + ((iy0 + ky * dh) * w + ix0) * c + cb
+                let rowW = weights + ky * kw * c + cb
+                for kx in 0..<kw {
+                  let wv = Self.load8(rowW + kx * c)
+                  let p = rowIn + kx * dw * c
+                  a0 = a0 + Self.load8(p) * wv
+                  a1 = a1 + Self.load8(p + sw * c) * wv
+                  a2 = a2 + Self.load8(p + 2 * sw * c) * wv
+                  a3 = a3 + Self.load8(p + 3 * sw * c) * wv
+                }
               }
             }
+            let o = outRow + ox * c + cb
+            UnsafeMutableRawPointer(o).storeBytes(of: Self.activate(a0, act), as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(o + c).storeBytes(of: Self.activate(a1, act), as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(o + 2 * c).storeBytes(of: Self.activate(a2, act), as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(o + 3 * c).storeBytes(of: Self.activate(a3, act), as: SIMD8<Float>.self)
+            cb += 8
           }
-          let o = outRow + ox * c + cb
-          UnsafeMutableRawPointer(o).storeBytes(of: Self.activate(a0, act), as: SIMD8<Float>.self)
-          UnsafeMutableRawPointer(o + c).storeBytes(of: Self.activate(a1, act), as: SIMD8<Float>.self)
-          UnsafeMutableRawPointer(o + 2 * c).storeBytes(of: Self.activate(a2, act), as: SIMD8<Float>.self)
-          UnsafeMutableRawPointer(o + 3 * c).storeBytes(of: Self.activate(a3, act), as: SIMD8<Float>.self)
-          cb += 8
+          ox += 4
         }
-        ox += 4
-      }
-      while ox < ow {
-        pixel(ox)
-        ox += 1
+        while ox < ow {
+          pixel(ox)
+          ox += 1
+        }
       }
     }
   }
@@ -178,25 +183,27 @@ final class DepthwiseConv2DKernel: Kernel {
   ) {
     let c = cout
     let row = ow * c
-    for oy in 0..<oh {
-      let out = dst + oy * row
-      out.update(from: tb, count: row)
-      for ky in 0..<kh {
-        let iy = oy - padTop + ky * dh
-        if iy < 0 || iy >= h { continue }
-        let inRow = src + iy * w * c
-        for kx in 0..<kw {
-          let shift = kx * dw - padLeft  // input column = output column + shift
-          let ox0 = max(0, -shift), ox1 = min(ow, w - shift)
-          if ox0 >= ox1 { continue }
-          let n = (ox1 - ox0) * c
-          let o = out + ox0 * c
-          let x = inRow + (ox0 + shift) * c
-          let wt = tw + (ky * kw + kx) * row + ox0 * c
-          for j in 0..<n { o[j] += x[j] * wt[j] }
+    parallelRows(oh, threads: threads) { rows in
+      for oy in rows {
+        let out = dst + oy * row
+        out.update(from: tb, count: row)
+        for ky in 0..<kh {
+          let iy = oy - padTop + ky * dh
+          if iy < 0 || iy >= h { continue }
+          let inRow = src + iy * w * c
+          for kx in 0..<kw {
+            let shift = kx * dw - padLeft  // input column = output column + shift
+            let ox0 = max(0, -shift), ox1 = min(ow, w - shift)
+            if ox0 >= ox1 { continue }
+            let n = (ox1 - ox0) * c
+            let o = out + ox0 * c
+            let x = inRow + (ox0 + shift) * c
+            let wt = tw + (ky * kw + kx) * row + ox0 * c
+            for j in 0..<n { o[j] += x[j] * wt[j] }
+          }
         }
+        applyActivation(act, out, row)
       }
-      applyActivation(act, out, row)
     }
   }
 
