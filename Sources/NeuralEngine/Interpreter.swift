@@ -48,7 +48,9 @@ public final class Interpreter {
     try self.init(model: TFLiteModel.read(path: path), threads: threads, outputs: outputs)
   }
 
-  /// Prepares `model`'s first subgraph. `threads` sets OpenBLAS's thread count (process-wide).
+  /// Prepares `model`'s first subgraph. `threads` is how many threads its kernels split their work
+  /// between (OpenBLAS itself is kept single-threaded, so results do not depend on `threads`, and
+  /// interpreters with different thread counts can share a process).
   /// `preserveAllTensors` gives every tensor its own memory (for inspecting intermediates).
   /// `outputs`, when given, names the graph outputs wanted: operators that feed only other outputs are
   /// not prepared or run (e.g. BlazePose's segmentation head), and `outputs` lists just those.
@@ -84,7 +86,7 @@ public final class Interpreter {
       prunedOperatorCount = 0
     }
     self.threads = max(1, threads)
-    openblas_set_num_threads(Int32(self.threads))
+    openblas_set_num_threads(1)
 
     // 1. Constants: dense floats/ints from buffers, then fold DEQUANTIZE and DENSIFY.
     var constants: [Int: [Float]] = [:]
@@ -263,13 +265,11 @@ public final class Interpreter {
 
   /// Runs every kernel once.
   public func invoke() {
-    openblas_set_num_threads(Int32(threads))
     for k in kernels { k.run(table, scratch: scratch) }
   }
 
   /// Runs every kernel once, returning each kernel's wall time in seconds (same order as `kernelLabels`).
   public func invokeProfiled() -> [Double] {
-    openblas_set_num_threads(Int32(threads))
     var times: [Double] = []
     times.reserveCapacity(kernels.count)
     for k in kernels {

@@ -10,6 +10,8 @@ public struct FrameRecord: Codable, Sendable, Equatable {
   public var sequence: String?
   /// The 0-based index within the sequence.
   public var frame: Int?
+  /// The frame's time in seconds from the start of a video (videos only).
+  public var time: Double?
   /// Image size in pixels.
   public var width: Int
   public var height: Int
@@ -41,6 +43,7 @@ public struct FrameRecord: Codable, Sendable, Equatable {
 
   enum CodingKeys: String, CodingKey {
     case file, sequence, frame, width, height, person, score, landmarks
+    case time = "time_s"
     case worldLandmarks = "world_landmarks"
     case h36m17 = "h36m17"
     case h36m17Image = "h36m17_image"
@@ -49,11 +52,13 @@ public struct FrameRecord: Codable, Sendable, Equatable {
 
   /// Builds the record of `result` (nil: no person) for an image of `width`×`height`.
   public init(
-    file: String, sequence: String? = nil, frame: Int? = nil, width: Int, height: Int, result: PoseResult?
+    file: String, sequence: String? = nil, frame: Int? = nil, time: Double? = nil, width: Int, height: Int,
+    result: PoseResult?
   ) {
     self.file = file
     self.sequence = sequence
     self.frame = frame
+    self.time = time.map { ($0 * 1e6).rounded() / 1e6 }
     self.width = width
     self.height = height
     person = result != nil
@@ -123,6 +128,7 @@ public struct EstimateDocument: Codable, Sendable, Equatable {
     for f in frames {
       var row: [String] = [
         Self.csvField(f.file), Self.csvField(f.sequence ?? ""), f.frame.map(String.init) ?? "",
+        f.time.map { "\($0)" } ?? "",
         String(f.width), String(f.height), f.person ? "1" : "0", f.score.map { "\($0)" } ?? "",
       ]
       func add(_ rows: [[Double]]?, _ n: Int, _ k: Int) {
@@ -147,7 +153,7 @@ public struct EstimateDocument: Codable, Sendable, Equatable {
 
   /// The CSV columns.
   public static let csvHeader: [String] = {
-    var h = ["file", "sequence", "frame", "width", "height", "person", "score"]
+    var h = ["file", "sequence", "frame", "time_s", "width", "height", "person", "score"]
     for n in BlazePose33.names { h += ["\(n)_x", "\(n)_y", "\(n)_z", "\(n)_visibility"] }
     for n in BlazePose33.names { h += ["world_\(n)_x", "world_\(n)_y", "world_\(n)_z"] }
     for n in H36M17.names { h += ["h36m_\(n)_x", "h36m_\(n)_y", "h36m_\(n)_z"] }

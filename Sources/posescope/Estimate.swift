@@ -8,7 +8,8 @@ struct Estimate: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Estimate 2D and 3D pose in images and frame folders.",
     discussion: """
-      Each PATH is an image (PNG or JPEG) or a folder of frames (one tracked sequence, in natural order).
+      Each PATH is an image (PNG or JPEG), a folder of frames (one tracked sequence, in natural order) or
+      a video file (mp4, mov, mkv, webm, …; read through ffmpeg, one tracked sequence).
       Writes one record per frame: file, image size, person score, 33 image landmarks in pixels with
       visibility, 33 world landmarks in metres, H36M-17 joints and bone lengths. Files that fail are
       listed under "failures" and the exit status is 1; the others are still processed.
@@ -53,7 +54,9 @@ struct Estimate: ParsableCommand {
     for path in paths {
       var isDir: ObjCBool = false
       let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
-      if exists && isDir.boolValue {
+      if exists && !isDir.boolValue && VideoReader.isVideo(path) {
+        estimateVideo(path, with: video, frames: &frames, failures: &failures)
+      } else if exists && isDir.boolValue {
         let files: [String]
         do { files = try FrameFolder.list(path) } catch {
           failures.append(FrameFailure(file: path, error: "\(error)"))
@@ -103,6 +106,39 @@ struct Estimate: ParsableCommand {
       printError("\(failures.count) of \(failures.count + frames.count) inputs failed")
       throw ExitCode(1)
     }
+  }
+}
+
+extension Estimate {
+  /// Runs the tracker over every frame of a video, appending records (with times) or one failure.
+  func estimateVideo(
+    _ path: String, with video: BlazePoseEstimator, frames: inout [FrameRecord],
+    failures: inout [FrameFailure]
+  ) {
+    let reader: VideoReader
+    do { reader = try VideoReader(path: path) } catch {
+      failures.append(FrameFailure(file: path, error: "\(error)"))
+      return
+    }
+    video.reset()
+    let bar = ProgressBar(total: reader.info.frameCount ?? 0, label: path, enabled: !quiet)
+    var i = 0
+    while true {
+      do {
+        guard let image = try reader.nextFrame() else { break }
+        bar.update(i, file: "frame \(i + 1)")
+        let r = try video.process(image)
+        frames.append(
+          FrameRecord(
+            file: path, sequence: path, frame: i, time: Double(i) / reader.info.fps, width: image.width,
+            height: image.height, result: r))
+        i += 1
+      } catch {
+        failures.append(FrameFailure(file: "\(path)#\(i)", error: "\(error)"))
+        break
+      }
+    }
+    bar.finish()
   }
 }
 

@@ -119,7 +119,11 @@ struct EngineParityTests {
         for k in 0..<3 { coord = max(coord, abs(lm[j * 5 + k] - ref[j * 5 + k])) }
         for k in 3..<5 { logit = max(logit, abs(sigmoid(lm[j * 5 + k]) - sigmoid(ref[j * 5 + k]))) }
       }
-      #expect(coord <= 1e-3, "\(s): landmark coordinate diff \(coord) (256-px units)")
+      // ≤ 1e-3 (256-px units) for poses the presence gate accepts. The one fixture input it rejects
+      // (Sports2D frame 1, flag 0.17: its landmarks are thrown away) is numerically touchier: LiteRT's own
+      // XNNPACK and reference kernels differ by 8.8e-4 on it, the 2-thread split by up to 1.3e-3; 2e-3 there.
+      let accepted = try fx.floats("\(s)/Identity_1")[0] > 0.5
+      #expect(coord <= (accepted ? 1e-3 : 2e-3), "\(s): landmark coordinate diff \(coord) (256-px units)")
       #expect(logit <= 1e-4, "\(s): visibility/presence diff \(logit)")
       let flag = try #require(it.output(named: "Identity_1"))
       let refFlag = try fx.floats("\(s)/Identity_1")

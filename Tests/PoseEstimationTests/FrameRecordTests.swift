@@ -52,7 +52,8 @@ struct FrameRecordTests {
     let doc = EstimateDocument(
       frames: [
         FrameRecord(file: "seq/f1.png", sequence: "seq", frame: 0, width: 400, height: 300, result: result()),
-        FrameRecord(file: "seq/f2.png", sequence: "seq", frame: 1, width: 400, height: 300, result: nil),
+        FrameRecord(
+          file: "v.mp4", sequence: "v.mp4", frame: 1, time: 1.0 / 30, width: 400, height: 300, result: nil),
       ],
       failures: [FrameFailure(file: "seq/bad.png", error: "seq/bad.png: truncated \"PNG\"")])
     let data = try doc.json()
@@ -66,6 +67,7 @@ struct FrameRecordTests {
         "file", "sequence", "frame", "width", "height", "person", "score", "landmarks", "world_landmarks",
         "h36m17", "h36m17_image", "bone_lengths",
       ])
+    #expect(frames[1]["time_s"] as? Double == 0.033333)
     // One landmark list per line: a frame is tens of lines, not thousands.
     let text = String(decoding: data, as: UTF8.self)
     #expect(text.split(separator: "\n").count < 60)
@@ -79,9 +81,9 @@ struct FrameRecordTests {
       ], failures: [])
     let lines = doc.csv().split(separator: "\n", omittingEmptySubsequences: false).dropLast()
     #expect(lines.count == 3)
-    #expect(EstimateDocument.csvHeader.count == 7 + 33 * 4 + 33 * 3 + 17 * 3 + 16)
+    #expect(EstimateDocument.csvHeader.count == 8 + 33 * 4 + 33 * 3 + 17 * 3 + 16)
     #expect(lines[0] == Substring(EstimateDocument.csvHeader.joined(separator: ",")))
-    #expect(lines[1].hasPrefix("\"a,b.png\",,,400,300,1,0.97,0.0,150.0,"))
+    #expect(lines[1].hasPrefix("\"a,b.png\",,,,400,300,1,0.97,0.0,150.0,"))
     // Quoted commas do not add columns; empty pose fields keep the column count.
     func fields(_ s: Substring) -> Int {
       var n = 1

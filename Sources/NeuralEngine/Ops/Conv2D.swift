@@ -14,12 +14,15 @@ final class Conv2DKernel: Kernel {
   /// True when the input itself is the im2col matrix (1×1 kernel, stride 1, no padding).
   let direct: Bool
   let scratchCount: Int
+  /// Output rows are split between this many threads.
+  let threads: Int
 
   init(_ ctx: PrepareContext) throws {
     guard case .conv2D(let padding, let strideW, let strideH, let a, let dilW, let dilH) = ctx.op.options
     else {
       throw ctx.fail("missing Conv2DOptions")
     }
+    threads = ctx.threads
     input = try ctx.dataInput(0)
     output = try ctx.output()
     let filter = try ctx.input(1)
@@ -63,41 +66,49 @@ final class Conv2DKernel: Kernel {
   func run(_ t: TensorTable, scratch: UnsafeMutablePointer<Float>) {
     let src = t[input], dst = t[output]
     let k = kh * kw * cin
-    let m = oh * ow
-    let a: UnsafeMutablePointer<Float>
-    if direct {
-      a = src
-    } else {
-      im2col(src, scratch)
-      a = scratch
-    }
-    // dst[m, cout] = a[m, k] · weightsᵀ[k, cout]
-    cblas_sgemm(
-      CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(cout), Int32(k),
-      1, a, Int32(k), weights, Int32(k), 0, dst, Int32(cout))
-    for r in 0..<m {
-      let row = dst + r * cout
-      for c in 0..<cout { row[c] += bias[c] }
-      applyActivation(act, row, cout)
+    // Output positions are split into row blocks, one per thread; each block gathers its own im2col
+    // rows (disjoint parts of the scratch) and runs a single-threaded sgemm, so the result does not
+    // depend on the thread count.
+    parallelRows(oh * ow, threads: threads) { rows in
+      let m = rows.count
+      let a: UnsafeMutablePointer<Float>
+      if direct {
+        a = src + rows.lowerBound * k
+      } else {
+        a = scratch + rows.lowerBound * k
+        im2col(src, a, rows)
+      }
+      let out = dst + rows.lowerBound * cout
+      // out[m, cout] = a[m, k] · weightsᵀ[k, cout]
+      cblas_sgemm(
+        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(cout), Int32(k),
+        1, a, Int32(k), weights, Int32(k), 0, out, Int32(cout))
+      for r in 0..<m {
+        let row = out + r * cout
+        for c in 0..<cout { row[c] += bias[c] }
+        applyActivation(act, row, cout)
+      }
     }
   }
 
-  /// Gathers each output position's receptive field into a row of `col` ([oh·ow, kh·kw·cin]), zeros outside.
-  private func im2col(_ src: UnsafeMutablePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
+  /// Gathers the receptive fields of output positions `rows` (flat oy·ow + ox) into consecutive rows of
+  /// `col` ([rows.count, kh·kw·cin]), zeros outside the input.
+  private func im2col(
+    _ src: UnsafeMutablePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ rows: Range<Int>
+  ) {
     var p = col
-    for oy in 0..<oh {
-      for ox in 0..<ow {
-        for ky in 0..<kh {
-          let iy = oy * sh - padTop + ky * dh
-          for kx in 0..<kw {
-            let ix = ox * sw - padLeft + kx * dw
-            if iy >= 0 && iy < h && ix >= 0 && ix < w {
-              p.update(from: src + (iy * w + ix) * cin, count: cin)
-            } else {
-              p.update(repeating: 0, count: cin)
-            }
-            p += cin
+    for r in rows {
+      let oy = r / ow, ox = r % ow
+      for ky in 0..<kh {
+        let iy = oy * sh - padTop + ky * dh
+        for kx in 0..<kw {
+          let ix = ox * sw - padLeft + kx * dw
+          if iy >= 0 && iy < h && ix >= 0 && ix < w {
+            p.update(from: src + (iy * w + ix) * cin, count: cin)
+          } else {
+            p.update(repeating: 0, count: cin)
           }
+          p += cin
         }
       }
     }
