@@ -1,0 +1,180 @@
+// PoseTraining: Adam and AdamW optimisers and learning-rate schedules (warm-up, exponential, cosine).
+
+import Foundation
+
+/// Adam with coupled L2 decay, or AdamW.
+public enum AdamVariant: String, Codable, Sendable {
+  /// L2 penalty added to the gradient.
+  case adam
+  /// Decoupled weight decay.
+  case adamW
+}
+
+/// Hyper-parameters of `Adam`.
+public struct AdamSettings: Codable, Sendable, Equatable {
+  /// Which weight decay.
+  public var variant: AdamVariant = .adam
+  /// β₁.
+  public var beta1: Double = 0.9
+  /// β₂.
+  public var beta2: Double = 0.999
+  /// ε.
+  public var epsilon: Double = 1e-8
+  /// λ (0 disables weight decay).
+  public var weightDecay: Double = 0
+
+  /// Creates settings.
+  public init(
+    variant: AdamVariant = .adam, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+    weightDecay: Double = 0
+  ) {
+    self.variant = variant
+    self.beta1 = beta1
+    self.beta2 = beta2
+    self.epsilon = epsilon
+    self.weightDecay = weightDecay
+  }
+}
+
+/// Adam (Kingma & Ba 2015) with either L2 weight decay added to the gradient ("Adam") or decoupled weight
+/// decay (Loshchilov & Hutter 2019, "AdamW"). Weight decay applies only to parameters with `decays`.
+///
+/// Per parameter θ with gradient g, at step t (1-based):
+///
+///     Adam:   g ← g + λθ
+///     m ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g²
+///     m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)
+///     θ ← θ − lr · m̂ / (√v̂ + ε)
+///     AdamW:  θ ← θ − lr · λ · θ  (before the Adam update, as PyTorch)
+public final class Adam<Scalar: TrainingScalar> {
+  /// The hyper-parameters type.
+  public typealias Settings = AdamSettings
+
+  /// The hyper-parameters.
+  public let settings: Settings
+  /// Number of updates done.
+  public private(set) var step = 0
+  /// First moments by parameter name.
+  public private(set) var firstMoments: [String: Matrix<Scalar>] = [:]
+  /// Second moments by parameter name.
+  public private(set) var secondMoments: [String: Matrix<Scalar>] = [:]
+
+  /// Creates an optimiser with zero state.
+  public init(settings: Settings = Settings()) throws {
+    guard settings.beta1 >= 0, settings.beta1 < 1, settings.beta2 >= 0, settings.beta2 < 1,
+      settings.epsilon > 0, settings.weightDecay >= 0
+    else {
+      throw TrainingError.invalidConfiguration(
+        "Adam needs 0 ≤ β₁, β₂ < 1, ε > 0 and weight decay ≥ 0 (got \(settings))")
+    }
+    self.settings = settings
+  }
+
+  /// Applies one update with learning rate `learningRate` to every parameter from its gradient.
+  @_specialize(where Scalar == Float)
+  public func update(_ parameters: [Parameter<Scalar>], learningRate: Double) {
+    step += 1
+    let b1 = Scalar(settings.beta1)
+    let b2 = Scalar(settings.beta2)
+    let c1 = 1 - Foundation.pow(settings.beta1, Double(step))
+    let c2 = 1 - Foundation.pow(settings.beta2, Double(step))
+    // θ −= lr·m̂/(√v̂ + ε) written as θ −= (lr/c1)·m / (√(v/c2) + ε).
+    let lrOverC1 = Scalar(learningRate / c1)
+    let invC2 = Scalar(1 / c2)
+    let eps = Scalar(settings.epsilon)
+    for p in parameters {
+      let decay = p.decays ? Scalar(settings.weightDecay) : 0
+      var m = firstMoments[p.name] ?? Matrix(rows: p.value.rows, columns: p.value.columns)
+      var v = secondMoments[p.name] ?? Matrix(rows: p.value.rows, columns: p.value.columns)
+      let coupled = settings.variant == .adam
+      let shrink = settings.variant == .adamW ? 1 - Scalar(learningRate) * decay : 1
+      let g = p.gradient
+      m.withUnsafeMutableBufferPointer { mp in
+        v.withUnsafeMutableBufferPointer { vp in
+          g.withUnsafeBufferPointer { gp in
+            p.value.withUnsafeMutableBufferPointer { theta in
+              for i in 0..<theta.count {
+                var gi = gp[i]
+                if coupled { gi += decay * theta[i] }
+                mp[i] = b1 * mp[i] + (1 - b1) * gi
+                vp[i] = b2 * vp[i] + (1 - b2) * gi * gi
+                theta[i] = shrink * theta[i] - lrOverC1 * mp[i] / ((vp[i] * invC2).squareRoot() + eps)
+              }
+            }
+          }
+        }
+      }
+      firstMoments[p.name] = m
+      secondMoments[p.name] = v
+    }
+  }
+
+  /// Replaces the state (from a checkpoint).
+  public func restore(step: Int, first: [String: Matrix<Scalar>], second: [String: Matrix<Scalar>]) {
+    self.step = step
+    firstMoments = first
+    secondMoments = second
+  }
+}
+
+/// Learning rate as a function of the step: optional linear warm-up, then a decay.
+///
+/// `rate(at: t)` for 0-based step t: during warm-up (`t < warmupSteps`) `base · (t + 1) / warmupSteps`;
+/// afterwards with s = t − warmupSteps:
+/// - `.constant`: `base`;
+/// - `.exponential(factor, every)`: `base · factor^(s / every)` (continuous exponent; Martinez et al. use
+///   1e-3 · 0.96^(s / 100 000));
+/// - `.cosine(totalSteps, minimumFactor)`: `base · (f + (1 − f) · ½(1 + cos(π · min(s, n) / n)))` with
+///   n = totalSteps − warmupSteps (at least 1) and f = minimumFactor.
+public struct LearningRateSchedule: Codable, Sendable, Equatable {
+  /// Decay after warm-up.
+  public enum Decay: Codable, Sendable, Equatable {
+    /// No decay.
+    case constant
+    /// Multiply by `factor` every `every` steps (smoothly).
+    case exponential(factor: Double, every: Double)
+    /// Cosine from base to `minimumFactor · base` at `totalSteps`.
+    case cosine(totalSteps: Int, minimumFactor: Double)
+  }
+
+  /// Peak learning rate.
+  public var base: Double
+  /// Linear warm-up steps (0 for none).
+  public var warmupSteps: Int
+  /// Decay after warm-up.
+  public var decay: Decay
+
+  /// Creates a schedule.
+  public init(base: Double, warmupSteps: Int = 0, decay: Decay = .constant) {
+    self.base = base
+    self.warmupSteps = warmupSteps
+    self.decay = decay
+  }
+
+  /// Checks that the values are finite and in range.
+  public func validate() throws {
+    var ok = base > 0 && base.isFinite && warmupSteps >= 0
+    switch decay {
+    case .constant: break
+    case .exponential(let factor, let every): ok = ok && factor > 0 && factor <= 1 && every > 0
+    case .cosine(let total, let minimum): ok = ok && total > 0 && minimum >= 0 && minimum <= 1
+    }
+    guard ok else { throw TrainingError.invalidConfiguration("learning-rate schedule out of range: \(self)") }
+  }
+
+  /// The learning rate for 0-based step `step`.
+  public func rate(at step: Int) -> Double {
+    if step < warmupSteps { return base * Double(step + 1) / Double(warmupSteps) }
+    let s = Double(step - warmupSteps)
+    switch decay {
+    case .constant:
+      return base
+    case .exponential(let factor, let every):
+      return base * Foundation.pow(factor, s / every)
+    case .cosine(let total, let minimum):
+      let n = Double(max(1, total - warmupSteps))
+      let progress = min(s, n) / n
+      return base * (minimum + (1 - minimum) * 0.5 * (1 + cos(Double.pi * progress)))
+    }
+  }
+}
