@@ -114,6 +114,10 @@ struct PipelineParityTests {
       #expect(median(e.px) <= 2, "\(f.file): median pixel error \(median(e.px))")
       #expect(e.px.max()! <= 5, "\(f.file): max pixel error \(e.px.max()!)")
       #expect(median(e.world) <= 0.01, "\(f.file): median world error \(median(e.world)) m")
+      print(
+        String(
+          format: "parity static %@: median %.3f px, max %.3f px, world median %.2f mm", f.file,
+          median(e.px), e.px.max()!, median(e.world) * 1000))
       checked += 1
     }
     #expect(checked >= 4, "only \(checked) photos had a person to compare")
@@ -135,6 +139,10 @@ struct PipelineParityTests {
       #expect(median(e.px) <= 3, "\(f.file): median pixel error \(median(e.px)) in video mode")
     }
     #expect(file.frames.count == 30 && medians.count == 30)
+    print(
+      String(
+        format: "parity %@: per-frame median px mean %.3f, worst %.3f", name, medians.reduce(0, +) / 30,
+        medians.max() ?? .nan))
     #expect(detections == 1, "the detector should run on the first frame only, ran \(detections) times")
   }
 
