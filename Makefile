@@ -1,7 +1,8 @@
 # PoseScope: the two commands of the README.
-#   make demo   set up this machine, build (release) and run PoseScope on the sample media
+#   make demo   set up this machine, build (release) and open the viewer on the sample media
 #   make test   set up this machine and run the test suite
-.PHONY: demo test build setup lint bench
+#   make e2e    the viewer's end-to-end test in tmux (release build)
+.PHONY: demo test build setup lint bench e2e
 
 setup:
 	scripts/setup.sh
@@ -20,3 +21,6 @@ lint:
 
 bench: setup build
 	.build/release/posescope bench
+
+e2e: setup build
+	tools/e2e/viewer_tmux.sh

@@ -3,8 +3,13 @@
 #define POSESCOPE_CNCURSES_SHIM_H
 #define NCURSES_WIDECHAR 1
 #define _XOPEN_SOURCE_EXTENDED 1
+#include <langinfo.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
 #include <wchar.h>
 #include <ncurses.h>
 
@@ -42,5 +47,166 @@ static inline int posescope_mvadd_cell(int y, int x, int ch, unsigned int attrs,
   text[1] = 0;
   if (setcchar(&cell, text, (attr_t)attrs, 0, &pair) == ERR) return ERR;
   return mvadd_wch(y, x, &cell);
+}
+/* ---- Input (the viewer's event loop). ---- */
+
+/* wget_wch on stdscr: returns OK (a character in *out), KEY_CODE_YES (a key code in *out) or ERR. */
+static inline int posescope_get_wch(unsigned int *out) {
+  wint_t w = 0;
+  int r = wget_wch(stdscr, &w);
+  *out = (unsigned int)w;
+  return r;
+}
+static inline int posescope_key_code_yes(void) { return KEY_CODE_YES; }
+static inline int posescope_key_up(void) { return KEY_UP; }
+static inline int posescope_key_down(void) { return KEY_DOWN; }
+static inline int posescope_key_left(void) { return KEY_LEFT; }
+static inline int posescope_key_right(void) { return KEY_RIGHT; }
+static inline int posescope_key_ppage(void) { return KEY_PPAGE; }
+static inline int posescope_key_npage(void) { return KEY_NPAGE; }
+static inline int posescope_key_home(void) { return KEY_HOME; }
+static inline int posescope_key_end(void) { return KEY_END; }
+static inline int posescope_key_enter(void) { return KEY_ENTER; }
+static inline int posescope_key_btab(void) { return KEY_BTAB; }
+static inline int posescope_key_backspace(void) { return KEY_BACKSPACE; }
+static inline int posescope_key_dc(void) { return KEY_DC; }
+static inline int posescope_key_mouse(void) { return KEY_MOUSE; }
+static inline int posescope_key_f(int n) { return KEY_F(n); }
+/* Blocking time of the next wget_wch in milliseconds (-1: wait forever, 0: never block). */
+static inline void posescope_set_timeout(int ms) { wtimeout(stdscr, ms); }
+/* How long ncurses waits after ESC for the rest of an escape sequence. */
+static inline void posescope_set_escdelay(int ms) { set_escdelay(ms); }
+/* The next refresh repaints the whole terminal (Ctrl-L). */
+static inline void posescope_invalidate(void) { clearok(curscr, TRUE); }
+/* True when the locale's character set (after setlocale) is UTF-8. */
+static inline int posescope_codeset_is_utf8(void) {
+  const char *c = nl_langinfo(CODESET);
+  return c != NULL && (strcmp(c, "UTF-8") == 0 || strcmp(c, "utf8") == 0 || strcmp(c, "UTF8") == 0);
+}
+
+/* ---- Mouse. ---- */
+
+/* Asks for all button events and motion reports; returns whether any mouse events will be reported. */
+static inline int posescope_enable_mouse(void) {
+  mmask_t old = 0;
+  mmask_t got = mousemask(ALL_MOUSE_EVENTS | REPORT_MOUSE_POSITION, &old);
+  mouseinterval(0);
+  return got != 0;
+}
+static inline void posescope_disable_mouse(void) { mousemask(0, NULL); }
+/* Writes a control sequence straight to the terminal (after curses' own output is flushed). */
+static inline void posescope_emit(const char *s) {
+  fflush(stdout);
+  fputs(s, stdout);
+  fflush(stdout);
+}
+/* The pending mouse event after KEY_MOUSE: 1 and its cell and button state, or 0. */
+static inline int posescope_get_mouse(int *x, int *y, unsigned long *state) {
+  MEVENT e;
+  if (getmouse(&e) != OK) return 0;
+  *x = e.x;
+  *y = e.y;
+  *state = (unsigned long)e.bstate;
+  return 1;
+}
+static inline unsigned long posescope_button1_pressed(void) { return (unsigned long)BUTTON1_PRESSED; }
+static inline unsigned long posescope_button1_released(void) { return (unsigned long)BUTTON1_RELEASED; }
+static inline unsigned long posescope_button1_clicked(void) { return (unsigned long)BUTTON1_CLICKED; }
+static inline unsigned long posescope_button4_pressed(void) { return (unsigned long)BUTTON4_PRESSED; }
+static inline unsigned long posescope_button5_pressed(void) {
+#ifdef BUTTON5_PRESSED
+  return (unsigned long)BUTTON5_PRESSED;
+#else
+  return 0;
+#endif
+}
+static inline unsigned long posescope_report_position(void) { return (unsigned long)REPORT_MOUSE_POSITION; }
+
+/* ---- Signals. Call these from ONE Swift source file: the flag and the saved terminal state are static
+   storage of inline functions, which Swift emits once per object file that uses them. ---- */
+
+/* Storage lives in function-local statics (file-scope statics of a header are not emitted by Swift). */
+static inline volatile sig_atomic_t *posescope_signal_slot(void) {
+  static volatile sig_atomic_t caught = 0;
+  return &caught;
+}
+static inline struct termios *posescope_termios_slot(int *have) {
+  static struct termios saved;
+  static int valid = 0;
+  if (have != NULL) {
+    if (*have >= 0) valid = *have;
+    *have = valid;
+  }
+  return &saved;
+}
+
+static void posescope_flag_signal(int sig) { *posescope_signal_slot() = sig; }
+
+/* The handlers that were installed before ours (e.g. the Swift runtime's backtracer), per signal. */
+static inline struct sigaction *posescope_previous_actions(void) {
+  static struct sigaction previous[65];
+  return previous;
+}
+
+/* Last resort on a crash: put the terminal back (tcsetattr and write are async-signal-safe), then hand
+   the signal to the handler that was there before (so a backtrace still prints): a fault re-executes the
+   faulting instruction under it, a sent signal is raised again; either way the process ends. */
+static void posescope_crash_signal(int sig, siginfo_t *info, void *context) {
+  static const char reset[] = "\033[?1002l\033[?1006l\033[?1000l\033[0m\033[?25h\033[?1049l\r\n";
+  int have = -1;
+  struct termios *saved = posescope_termios_slot(&have);
+  (void)context;
+  if (have) tcsetattr(STDIN_FILENO, TCSANOW, saved);
+  ssize_t ignored = write(STDOUT_FILENO, reset, sizeof reset - 1);
+  (void)ignored;
+  if (sig > 0 && sig < 65) {
+    sigaction(sig, &posescope_previous_actions()[sig], NULL);
+  } else {
+    signal(sig, SIG_DFL);
+  }
+  if (info == NULL || info->si_code <= 0 || sig == SIGABRT) {
+    /* Sent, not a fault: let the previous handler see it (this handler does not block the signal,
+       SA_NODEFER), then make sure the process ends even if that handler returns. */
+    raise(sig);
+    signal(sig, SIG_DFL);
+    raise(sig);
+  }
+}
+
+/* Saves the terminal state and installs: SIGINT/SIGTERM/SIGHUP → a flag (`posescope_take_signal`),
+   crash signals → restore the terminal, then the previous handler. Call before starting curses. */
+static inline void posescope_install_signal_handlers(void) {
+  struct sigaction sa;
+  int crashes[] = {SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE};
+  int have = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, posescope_termios_slot(NULL)) == 0;
+  posescope_termios_slot(&have);
+  memset(&sa, 0, sizeof sa);
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = posescope_flag_signal;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+  memset(&sa, 0, sizeof sa);
+  sigemptyset(&sa.sa_mask);
+  sa.sa_sigaction = posescope_crash_signal;
+  sa.sa_flags = (int)(SA_SIGINFO | SA_RESETHAND | SA_NODEFER);
+  for (unsigned i = 0; i < sizeof crashes / sizeof crashes[0]; i++) {
+    sigaction(crashes[i], &sa, &posescope_previous_actions()[crashes[i]]);
+  }
+}
+
+/* The signal caught since the last call (0 for none). */
+static inline int posescope_take_signal(void) {
+  volatile sig_atomic_t *slot = posescope_signal_slot();
+  int s = *slot;
+  *slot = 0;
+  return s;
+}
+
+/* Default handlers for the quit signals again (before re-raising a caught one to exit with it). */
+static inline void posescope_restore_signal_handlers(void) {
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+  signal(SIGHUP, SIG_DFL);
 }
 #endif

@@ -56,6 +56,11 @@ public struct BoneTable: Sendable, Hashable {
   public var paMPJPE: Double?
   /// Relative error (percent) drawn fully red.
   public var errorScalePercent: Double = 20
+  /// Adds a diverging bar of each bone's relative error (±`errorScalePercent` at the ends) in the
+  /// width left over when there is no history column.
+  public var showErrorBars = false
+  /// The summary when no bone has an error (e.g. "no pose in this frame").
+  public var noErrorSummary = "no reference lengths"
 
   /// Creates a table from rows.
   public init(rows: [BoneTableRow], mpjpe: Double? = nil, paMPJPE: Double? = nil) {
@@ -150,7 +155,7 @@ public struct BoneTable: Sendable, Hashable {
     if let a = meanAbsoluteAsymmetry { parts.append("asym \(NumberFormat.fixed(a, decimals: 1))%") }
     if let m = mpjpe, m.isFinite { parts.append("MPJPE \(NumberFormat.fixed(m, decimals: 1)) mm") }
     if let m = paMPJPE, m.isFinite { parts.append("PA-MPJPE \(NumberFormat.fixed(m, decimals: 1)) mm") }
-    return parts.isEmpty ? "no reference lengths" : parts.joined(separator: "  ")
+    return parts.isEmpty ? noErrorSummary : parts.joined(separator: "  ")
   }
 
   /// A column of the table.
@@ -162,6 +167,10 @@ public struct BoneTable: Sendable, Hashable {
     case asymmetry = "asym%"
     case standardDeviation = "std"
     case history = "history"
+    case errorBar = "error"
+
+    /// Columns that take the width left over.
+    var isFlexible: Bool { self == .history || self == .errorBar }
   }
 
   /// Columns shown for a pane `width` cells wide: only columns with data, dropping the least important
@@ -174,16 +183,20 @@ public struct BoneTable: Sendable, Hashable {
     if has({ $0.error != nil }) { available += [.error, .errorPercent] }
     if has({ $0.asymmetryPercent != nil }) { available.append(.asymmetry) }
     if has({ $0.standardDeviation != nil }) { available.append(.standardDeviation) }
-    if has({ !$0.history.isEmpty }) { available.append(.history) }
+    if has({ !$0.history.isEmpty }) {
+      available.append(.history)
+    } else if showErrorBars && has({ $0.errorPercent != nil }) {
+      available.append(.errorBar)
+    }
     let longest = rows.map { TextWidth.columns(of: $0.name) }.max() ?? 4
     let nameWidth = min(24, max(8, longest))
     let dropOrder: [Column] = [
-      .history, .standardDeviation, .asymmetry, .reference, .errorPercent, .error, .length,
+      .errorBar, .history, .standardDeviation, .asymmetry, .reference, .errorPercent, .error, .length,
     ]
     var shown = available
     func needed(_ cols: [Column]) -> Int {
       2 + nameWidth
-        + cols.reduce(0) { $0 + ($1 == .history ? 1 + Self.minHistoryWidth : 1 + Self.width(of: $1)) }
+        + cols.reduce(0) { $0 + 1 + Self.width(of: $1) }
     }
     for drop in dropOrder where needed(shown) > width { shown.removeAll { $0 == drop } }
     let others = needed(shown) - nameWidth
@@ -191,6 +204,8 @@ public struct BoneTable: Sendable, Hashable {
   }
 
   static let minHistoryWidth = 6
+  static let minBarWidth = 9
+  static let maxBarWidth = 41
 
   static func width(of column: Column) -> Int {
     switch column {
@@ -199,6 +214,7 @@ public struct BoneTable: Sendable, Hashable {
     case .errorPercent, .asymmetry: return 6
     case .standardDeviation: return 5
     case .history: return minHistoryWidth
+    case .errorBar: return minBarWidth
     }
   }
 
@@ -252,16 +268,20 @@ public struct BoneTable: Sendable, Hashable {
     let height = min(height, 10_000)
     let width = min(width, 10_000)
     let (nameWidth, cols) = columns(width: width)
-    let fixed = 2 + nameWidth + cols.reduce(0) { $0 + ($1 == .history ? 1 : 1 + Self.width(of: $1)) }
+    let fixed = 2 + nameWidth + cols.reduce(0) { $0 + ($1.isFlexible ? 1 : 1 + Self.width(of: $1)) }
     let historyWidth = max(Self.minHistoryWidth, width - fixed)
+    // An odd width, so that zero error sits on a middle column.
+    let barRoom = min(Self.maxBarWidth, max(Self.minBarWidth, width - fixed))
+    let barWidth = barRoom % 2 == 1 ? barRoom : barRoom - 1
     var out: [Line] = []
     var header = [Span(text: "  " + NumberFormat.padRight("bone", nameWidth, ellipsis: glyphs.ellipsis))]
     for c in cols {
-      let w = c == .history ? historyWidth : Self.width(of: c)
-      header.append(
-        Span(
-          text: " "
-            + (c == .history ? NumberFormat.padRight(c.rawValue, w) : NumberFormat.padLeft(c.rawValue, w))))
+      switch c {
+      case .history: header.append(Span(text: " " + NumberFormat.padRight(c.rawValue, historyWidth)))
+      case .errorBar:
+        header.append(Span(text: " " + Self.barScale(width: barWidth, percent: errorScalePercent)))
+      default: header.append(Span(text: " " + NumberFormat.padLeft(c.rawValue, Self.width(of: c))))
+      }
     }
     out.append(Line(spans: header.map { Span(text: $0.text, attributes: [.bold]) }))
     let visible = max(0, height - 2)
@@ -296,6 +316,9 @@ public struct BoneTable: Sendable, Hashable {
         case .standardDeviation: spans.append(Span(text: num(row.standardDeviation, 1)))
         case .history:
           spans.append(Span(text: " " + Sparkline.render(row.history, width: historyWidth, glyphs: glyphs)))
+        case .errorBar:
+          spans.append(Span(text: " "))
+          spans += Self.bar(row.errorPercent, width: barWidth, scale: errorScalePercent, glyphs: glyphs)
         }
       }
       out.append(Line(spans: spans))
@@ -310,6 +333,47 @@ public struct BoneTable: Sendable, Hashable {
         ]))
     }
     return Array(out.prefix(height))
+  }
+
+  /// The bar column's header: `-20%`, `0` and `+20%` at the left end, middle and right end.
+  static func barScale(width: Int, percent: Double) -> String {
+    let p = NumberFormat.fixed(percent, decimals: 0)
+    var chars = [Character](repeating: " ", count: width)
+    func put(_ text: String, at x: Int) {
+      for (i, c) in text.enumerated() where x + i >= 0 && x + i < width { chars[x + i] = c }
+    }
+    if width >= 2 * p.count + 5 {
+      put("-\(p)%", at: 0)
+      put("+\(p)%", at: width - p.count - 2)
+    }
+    put("0", at: width / 2)
+    return String(chars)
+  }
+
+  /// A diverging bar of `percent` in `width` cells (odd): filled from the middle column to the left for
+  /// negative errors and to the right for positive ones, `scale` percent reaching the end; the middle
+  /// column shows a thin line.
+  static func bar(_ percent: Double?, width: Int, scale: Double, glyphs: GlyphSet) -> [Span] {
+    let half = width / 2
+    let line: String = glyphs == .unicode ? "│" : "|"
+    let fill: String = glyphs == .unicode ? "█" : "#"
+    guard let p = percent, p.isFinite, scale > 0 else {
+      return [Span(text: String(repeating: " ", count: half)), Span(text: line, attributes: [.dim])]
+    }
+    let n = Int((min(1, abs(p) / scale) * Double(half)).rounded())
+    let color = Color.errorRamp(abs(p) / scale)
+    let filled = String(repeating: fill, count: n)
+    let centre = Span(text: line, attributes: [.dim])
+    if p < 0 {
+      return [
+        Span(text: String(repeating: " ", count: half - n)), Span(text: filled, color: color), centre,
+        Span(text: String(repeating: " ", count: half)),
+      ]
+    }
+    return [
+      Span(text: String(repeating: " ", count: half)), centre, Span(text: filled, color: color),
+      Span(text: String(repeating: " ", count: half - n)),
+    ]
   }
 
   static func mean(_ values: [Double]) -> Double? {

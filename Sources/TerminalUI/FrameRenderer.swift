@@ -43,6 +43,18 @@ public struct FrameContent: Sendable {
   public var status: String
   /// The pane drawn with a heavy border, if any.
   public var focus: Pane?
+  /// Title of the skeleton pane; nil for `3D <skeleton> · <camera>`.
+  public var skeletonTitle: String?
+  /// Title of the bone-table pane.
+  public var boneTableTitle = "Bone lengths (mm)"
+  /// Shown in the image pane when there is no image (nil: `no image`).
+  public var imageMessage: String?
+  /// Shown in the skeleton pane when there is no pose (nil: `no pose`).
+  public var skeletonMessage: String?
+  /// Shown in the bone-table pane when there is no table (nil: `no bone lengths`).
+  public var boneTableMessage: String?
+  /// Text right-aligned in the status bar (drawn over `status` where they meet).
+  public var statusRight = ""
 
   /// Creates frame content (everything empty by default).
   public init(
@@ -78,6 +90,28 @@ public struct FrameInfo: Sendable {
 
 /// Renders whole frames: the same code serves the ncurses screen and headless `--once` output.
 public enum FrameRenderer {
+  /// `text` broken at spaces into lines of at most `width` columns (longer words are cut later by the
+  /// caller), at most `maxLines` lines; the last line keeps the rest.
+  public static func wrap(_ text: String, width: Int, maxLines: Int) -> [String] {
+    guard width > 0, maxLines > 0 else { return [] }
+    var lines: [String] = []
+    var current = ""
+    for word in text.split(separator: " ", omittingEmptySubsequences: true).map(String.init) {
+      if current.isEmpty {
+        current = word
+      } else if TextWidth.columns(of: current) + 1 + TextWidth.columns(of: word) <= width
+        || lines.count == maxLines - 1
+      {
+        current += " " + word
+      } else {
+        lines.append(current)
+        current = word
+      }
+    }
+    if !current.isEmpty || lines.isEmpty { lines.append(current) }
+    return lines
+  }
+
   /// A new `width` × `height` grid with the frame (or the too-small screen).
   public static func render(_ content: FrameContent, width: Int, height: Int, options: RenderOptions)
     -> CellGrid
@@ -112,10 +146,14 @@ public enum FrameRenderer {
       return rect.inset(by: 1)
     }
     func centred(_ text: String, in rect: Rect) {
-      let t = TextWidth.truncated(text, toColumns: rect.width, ellipsis: glyphs.ellipsis)
-      grid.drawText(
-        t, x: rect.x + max(0, (rect.width - TextWidth.columns(of: t)) / 2), y: rect.y + rect.height / 2,
-        attributes: [.dim])
+      // Word-wrapped to the pane (long messages, e.g. a missing model's path, stay readable).
+      let lines = Self.wrap(text, width: rect.width, maxLines: max(1, rect.height))
+      let top = rect.y + max(0, (rect.height - lines.count) / 2)
+      for (i, line) in lines.enumerated() {
+        let t = TextWidth.truncated(line, toColumns: rect.width, ellipsis: glyphs.ellipsis)
+        grid.drawText(
+          t, x: rect.x + max(0, (rect.width - TextWidth.columns(of: t)) / 2), y: top + i, attributes: [.dim])
+      }
     }
 
     // Browser.
@@ -138,26 +176,27 @@ public enum FrameRenderer {
           into: &grid)
       }
     } else {
-      centred("no image", in: imageRect)
+      centred(content.imageMessage ?? "no image", in: imageRect)
     }
 
     // 3D skeleton.
     let skeletonName = content.pose3D.map { $0.skeleton.name + separator } ?? ""
-    let skeletonRect = box(.skeleton, "3D " + skeletonName + content.camera.summary(glyphs: glyphs))
+    let skeletonRect = box(
+      .skeleton, content.skeletonTitle ?? ("3D " + skeletonName + content.camera.summary(glyphs: glyphs)))
     if let pose = content.pose3D {
       info.skeleton = SkeletonRenderer.render(
         pose, camera: content.camera, style: content.skeletonStyle, glyphs: glyphs, into: &grid,
         rect: skeletonRect)
     } else {
-      centred("no pose", in: skeletonRect)
+      centred(content.skeletonMessage ?? "no pose", in: skeletonRect)
     }
 
     // Bone table.
-    let tableRect = box(.boneTable, "Bone lengths (mm)")
+    let tableRect = box(.boneTable, content.boneTableTitle)
     if let table = content.boneTable {
       table.render(into: &grid, rect: tableRect, scrollOffset: content.boneTableScroll, glyphs: glyphs)
     } else {
-      centred("no bone lengths", in: tableRect)
+      centred(content.boneTableMessage ?? "no bone lengths", in: tableRect)
     }
 
     // Status bar.
@@ -167,6 +206,14 @@ public enum FrameRenderer {
       TextWidth.truncated(" " + content.status, toColumns: bar.width, ellipsis: glyphs.ellipsis), x: bar.x,
       y: bar.y,
       attributes: [.reverse])
+    if !content.statusRight.isEmpty {
+      let right = TextWidth.truncated(
+        content.statusRight + " ", toColumns: bar.width, ellipsis: glyphs.ellipsis)
+      let x = bar.maxX - TextWidth.columns(of: right)
+      grid.fill(
+        Rect(x: x - 1, y: bar.y, width: bar.maxX - x + 1, height: 1), with: Cell(" ", attributes: [.reverse]))
+      grid.drawText(right, x: x, y: bar.y, attributes: [.reverse, .bold])
+    }
     return info
   }
 }

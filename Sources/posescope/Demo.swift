@@ -1,4 +1,4 @@
-// posescope: the default command — run the estimator on the fetched sample media and summarise.
+// posescope: `demo` — run the estimator on the fetched sample media and print a summary.
 import ArgumentParser
 import Foundation
 import ImageIO
@@ -8,7 +8,7 @@ import PoseEstimation
 struct Demo: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "demo",
-    abstract: "Run PoseScope on the fetched sample media and print what it found (the default).")
+    abstract: "Run PoseScope on the fetched sample media and print what it found.")
 
   func run() throws {
     let root = ModelStore.samplesDirectory
@@ -80,7 +80,7 @@ struct Demo: ParsableCommand {
       }
     }
     print(
-      "\nThe interactive viewer comes with the TerminalUI module (see README). Try `posescope estimate --help`."
+      "\nOpen the interactive viewer with `posescope view` (or just `posescope`)."
     )
   }
 }

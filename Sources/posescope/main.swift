@@ -1,4 +1,4 @@
-// posescope: the command-line entry point (estimate, bench, models; the viewer comes with the TerminalUI module).
+// posescope: the command-line entry point (view — the default —, estimate, bench, models, demo).
 import ArgumentParser
 import Foundation
 
@@ -9,10 +9,10 @@ struct PoseScope: ParsableCommand {
     abstract: "Estimate 3D human pose from images and frame folders, in Swift.",
     discussion: """
       Models and sample media are fetched from PyPI wheels by scripts/fetch-assets.sh.
-      With no subcommand, posescope runs on the fetched sample media and prints a summary.
+      With no subcommand, posescope opens the viewer on the fetched sample media.
       """,
-    subcommands: [Demo.self, Estimate.self, Bench.self, Models.self],
-    defaultSubcommand: Demo.self)
+    subcommands: [View.self, Estimate.self, Bench.self, Models.self, Demo.self],
+    defaultSubcommand: View.self)
 }
 
 PoseScope.main()

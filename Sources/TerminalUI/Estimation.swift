@@ -1,0 +1,603 @@
+// TerminalUI: pose estimation for the viewer — per-frame results, the engine, and its background worker.
+
+import Foundation
+import ImageIO
+import PoseCore
+import PoseEstimation
+
+/// What the viewer keeps of one estimated frame (a few KB): the pose, the derived H36M joints and the
+/// bone lengths of both skeletons, the stage timings, or why the frame failed.
+public struct FrameEstimate: Sendable {
+  /// Size of the full image in pixels.
+  public var imageWidth: Int
+  public var imageHeight: Int
+  /// The estimator's result; nil when no person was found or the frame failed.
+  public var result: PoseResult?
+  /// How long each stage took.
+  public var timings: StageTimings
+  /// H36M-17 joints from the world landmarks (metres, y down).
+  public var h36mWorld: [Vec3]?
+  /// H36M-17 joints in image pixels.
+  public var h36mImage: [Vec2]?
+  /// H36M-17 bone lengths (metres, `H36M17.boneNames` order).
+  public var h36mLengths: [Double]?
+  /// BlazePose-33 bone lengths (metres, `BlazePose33.bones` order).
+  public var blazeLengths: [Double]?
+  /// Why the frame could not be processed (unreadable image, …), nil when it was.
+  public var error: String?
+  /// H36M-17 joints (metres, pelvis-centred, y down) from a 2D→3D lifter, when one is wired in.
+  public private(set) var lifted: [Vec3]?
+  /// Bone lengths of `lifted` (metres).
+  public private(set) var liftedLengths: [Double]?
+
+  /// Builds the estimate of `result` for an image of `width` × `height` pixels.
+  public init(width: Int, height: Int, result: PoseResult?, timings: StageTimings = StageTimings()) {
+    imageWidth = width
+    imageHeight = height
+    self.result = result
+    self.timings = timings
+    guard let r = result else { return }
+    let world = r.worldLandmarks
+    if let j = try? BlazePoseToH36M.map(world) {
+      h36mWorld = j
+      h36mLengths = try? PoseMetrics.boneLengths(j, skeleton: H36M17.skeleton)
+    }
+    let pixels = r.landmarks.map { Vec2($0.x * Double(width), $0.y * Double(height)) }
+    h36mImage = try? BlazePoseToH36M.map(pixels)
+    blazeLengths = try? PoseMetrics.boneLengths(world, skeleton: BlazePose33.skeleton)
+  }
+
+  /// A frame that failed.
+  public init(failure: String) {
+    imageWidth = 0
+    imageHeight = 0
+    result = nil
+    timings = StageTimings()
+    error = failure
+  }
+
+  /// True when a person was found.
+  public var hasPerson: Bool { result != nil }
+
+  /// Stores a lifter's H36M-17 joints (ignored unless there are 17 finite ones).
+  public mutating func attachLifted(_ joints: [Vec3]?) {
+    guard let joints, joints.count == H36M17.count,
+      joints.allSatisfy({ $0.x.isFinite && $0.y.isFinite && $0.z.isFinite })
+    else { return }
+    lifted = joints
+    liftedLengths = try? PoseMetrics.boneLengths(joints, skeleton: H36M17.skeleton)
+  }
+
+  /// The 3D joints a source gives for a skeleton: BlazePose's world landmarks (or their H36M-17
+  /// mapping), or the lifter's H36M-17 joints; nil when that source has none.
+  public func joints3D(_ kind: SkeletonKind, source: PoseSource = .blazePose) -> [Vec3]? {
+    switch (source, kind) {
+    case (.blazePose, .h36m17): return h36mWorld
+    case (.blazePose, .blazePose33): return result?.worldLandmarks
+    case (.aiteLifter, .h36m17): return lifted
+    case (.aiteLifter, .blazePose33): return nil
+    }
+  }
+
+  /// Bone lengths (metres) of a skeleton from a source, nil when it has no pose.
+  public func lengths(_ kind: SkeletonKind, source: PoseSource = .blazePose) -> [Double]? {
+    switch (source, kind) {
+    case (.blazePose, .h36m17): return h36mLengths
+    case (.blazePose, .blazePose33): return blazeLengths
+    case (.aiteLifter, .h36m17): return liftedLengths
+    case (.aiteLifter, .blazePose33): return nil
+    }
+  }
+
+  /// The record `posescope estimate` writes for this frame.
+  public func record(file: String, sequence: String?, frame: Int?) -> FrameRecord {
+    FrameRecord(
+      file: file, sequence: sequence, frame: frame, width: imageWidth, height: imageHeight, result: result)
+  }
+}
+
+/// A 2D→3D lifter (the AITE lifter when it lands): from the 17 H36M-17 image joints (pixels), their
+/// visibilities and the image size to 17 H36M-17 joints in metres (pelvis-centred, y down), or nil.
+/// Called on the estimation thread, one frame at a time.
+public typealias PoseLifter =
+  @Sendable (
+    _ joints: [Vec2], _ visibility: [Double], _ imageWidth: Int, _ imageHeight: Int
+  ) -> [Vec3]?
+
+/// Owns the BlazePose models and estimators (one still-image estimator, one video estimator per frame
+/// folder, all sharing the two interpreters). Not thread-safe: create and use it on one thread.
+public final class EstimationEngine {
+  /// Longest side of the display images the engine hands back (`thumbnail(of:)`).
+  public static let thumbnailSide = 400
+
+  private let detector: TensorModel
+  private let landmarker: TensorModel
+  private let still: BlazePoseEstimator
+  private var video: [Int: (estimator: BlazePoseEstimator, next: Int)] = [:]
+  private let lifter: PoseLifter?
+
+  /// Loads the models from `directory` (default: `ModelStore.modelsDirectory`); `lifter`, when given, adds
+  /// a second 3D source to every frame with a person.
+  ///
+  /// - Throws: `MissingModelError` (naming `scripts/fetch-assets.sh models`) or the model reader's error.
+  public init(threads: Int = 1, modelDirectory: String? = nil, lifter: PoseLifter? = nil) throws {
+    self.lifter = lifter
+    let models = try ModelStore.loadBlazePose(threads: max(1, min(64, threads)), directory: modelDirectory)
+    detector = models.detector
+    landmarker = models.landmarker
+    still = try BlazePoseEstimator(
+      detector: detector, landmarker: landmarker, options: .init(staticImageMode: true))
+  }
+
+  /// Estimates frame `frame` of `item` (item number `itemIndex`): the still-image estimator for images;
+  /// for folders the folder's video estimator, which tracks when frames come in order (any other frame
+  /// restarts tracking). Also returns the display image (nil when the file could not be read).
+  public func estimate(item: MediaItem, itemIndex: Int, frame: Int) -> (FrameEstimate, Image?) {
+    guard let path = item.framePath(frame) else {
+      return (FrameEstimate(failure: "\(item.name): no frame \(frame + 1)"), nil)
+    }
+    let image: Image
+    do {
+      image = try ImageDecoder.load(path: path)
+    } catch {
+      if item.isFolder { video[itemIndex]?.next = -1 }
+      return (FrameEstimate(failure: "\(error)"), nil)
+    }
+    let thumb = Self.thumbnail(of: image)
+    do {
+      if item.isFolder {
+        var entry = try video[itemIndex] ?? makeVideoEntry()
+        if entry.next != frame { entry.estimator.reset() }
+        let r = try entry.estimator.process(image)
+        entry.next = frame + 1
+        video[itemIndex] = entry
+        let estimate = FrameEstimate(
+          width: image.width, height: image.height, result: r, timings: entry.estimator.lastTimings)
+        return (lift(estimate), thumb)
+      }
+      let r = try still.process(image)
+      let estimate = FrameEstimate(
+        width: image.width, height: image.height, result: r, timings: still.lastTimings)
+      return (lift(estimate), thumb)
+    } catch {
+      video[itemIndex]?.next = -1
+      return (FrameEstimate(failure: "\(path): \(error)"), thumb)
+    }
+  }
+
+  /// The estimate with the lifter's joints attached (unchanged without a lifter or a pose).
+  private func lift(_ estimate: FrameEstimate) -> FrameEstimate {
+    guard let lifter, let joints = estimate.h36mImage, let r = estimate.result else { return estimate }
+    var e = estimate
+    let visibility = ViewerPresenter.h36mVisibility(r.landmarks.map(\.visibility))
+    e.attachLifted(lifter(joints, visibility, estimate.imageWidth, estimate.imageHeight))
+    return e
+  }
+
+  private func makeVideoEntry() throws -> (estimator: BlazePoseEstimator, next: Int) {
+    var options = BlazePoseEstimator.Options()
+    options.staticImageMode = false
+    return (try BlazePoseEstimator(detector: detector, landmarker: landmarker, options: options), 0)
+  }
+
+  /// `image` shrunk to fit in `side` × `side` pixels (unchanged when already smaller).
+  public static func thumbnail(of image: Image, side: Int = thumbnailSide) -> Image {
+    let scale = min(1, Double(side) / Double(max(image.width, image.height)))
+    guard scale < 1 else { return image }
+    return image.resized(
+      width: max(1, Int((Double(image.width) * scale).rounded())),
+      height: max(1, Int((Double(image.height) * scale).rounded())))
+  }
+}
+
+/// A display image or the reason there is none.
+public enum Thumbnail: Sendable {
+  /// The (downscaled) image and the full image's size.
+  case image(Image, fullWidth: Int, fullHeight: Int)
+  /// The file could not be read.
+  case failed(String)
+}
+
+/// A thread-safe, byte-bounded LRU cache of downscaled display images keyed by (item, frame).
+public final class ThumbnailCache: @unchecked Sendable {
+  /// A cache key.
+  public struct Key: Hashable, Sendable {
+    /// Item index.
+    public var item: Int
+    /// Frame index.
+    public var frame: Int
+    /// Creates a key.
+    public init(item: Int, frame: Int) {
+      self.item = item
+      self.frame = frame
+    }
+  }
+
+  /// Largest total size of the cached pixels.
+  public let byteLimit: Int
+  private let lock = NSLock()
+  private var entries: [Key: (thumb: Thumbnail, bytes: Int, used: UInt64)] = [:]
+  private var clock: UInt64 = 0
+  private var bytes = 0
+
+  /// Creates a cache holding at most `byteLimit` bytes of pixels (default 96 MiB).
+  public init(byteLimit: Int = 96 << 20) { self.byteLimit = max(1 << 20, byteLimit) }
+
+  /// The cached thumbnail (marked as recently used).
+  public func get(_ key: Key) -> Thumbnail? {
+    lock.lock()
+    defer { lock.unlock() }
+    guard var e = entries[key] else { return nil }
+    clock += 1
+    e.used = clock
+    entries[key] = e
+    return e.thumb
+  }
+
+  /// True when `key` is cached (without touching its age).
+  public func contains(_ key: Key) -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return entries[key] != nil
+  }
+
+  /// Stores a thumbnail, evicting the least recently used ones beyond the byte limit.
+  public func put(_ key: Key, _ thumb: Thumbnail) {
+    let size: Int
+    switch thumb {
+    case .image(let image, _, _): size = image.pixels.count + 64
+    case .failed(let s): size = s.utf8.count + 64
+    }
+    lock.lock()
+    defer { lock.unlock() }
+    clock += 1
+    if let old = entries[key] { bytes -= old.bytes }
+    entries[key] = (thumb, size, clock)
+    bytes += size
+    while bytes > byteLimit, entries.count > 1 {
+      guard let oldest = entries.min(by: { $0.value.used < $1.value.used }) else { break }
+      if oldest.key == key { break }
+      bytes -= oldest.value.bytes
+      entries[oldest.key] = nil
+    }
+  }
+
+  /// Bytes held now.
+  public var totalBytes: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return bytes
+  }
+
+  /// Entries held now.
+  public var count: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return entries.count
+  }
+}
+
+/// Where the viewer's estimates come from (the background service, or a fixed set in tests).
+public protocol EstimateSource: AnyObject, Sendable {
+  /// The estimate of a frame, nil when not estimated yet.
+  func estimate(item: Int, frame: Int) -> FrameEstimate?
+  /// All estimates of an item so far, indexed by frame (nil: not yet).
+  func estimates(item: Int) -> [FrameEstimate?]
+  /// Frames of the item estimated so far.
+  func progress(item: Int) -> (done: Int, total: Int)
+  /// The worker's state, for the status bar.
+  var state: EstimationState { get }
+}
+
+/// What the estimation worker is doing.
+public enum EstimationState: Sendable, Equatable {
+  /// Loading the models.
+  case loading
+  /// Estimating (something is queued).
+  case working
+  /// Nothing left to do.
+  case idle
+  /// The models could not be loaded; the reason.
+  case failed(String)
+}
+
+/// Estimates stored in memory, filled by the background service or directly (headless and tests).
+public class EstimateStore: EstimateSource, @unchecked Sendable {
+  let lock = NSLock()
+  var results: [[FrameEstimate?]]
+  var stateValue = EstimationState.idle
+  /// Bumped on every stored result, so a loop can tell when to redraw.
+  public private(set) var generation = 0
+
+  /// A store for `items`.
+  public init(items: [MediaItem]) {
+    results = items.map { [FrameEstimate?](repeating: nil, count: $0.frameCount) }
+  }
+
+  /// Stores the estimate of a frame.
+  public func store(_ estimate: FrameEstimate, item: Int, frame: Int) {
+    lock.lock()
+    defer { lock.unlock() }
+    guard results.indices.contains(item), results[item].indices.contains(frame) else { return }
+    results[item][frame] = estimate
+    generation &+= 1
+  }
+
+  /// Sets the worker state.
+  public func setState(_ s: EstimationState) {
+    lock.lock()
+    defer { lock.unlock() }
+    if stateValue != s { generation &+= 1 }
+    stateValue = s
+  }
+
+  public var state: EstimationState {
+    lock.lock()
+    defer { lock.unlock() }
+    return stateValue
+  }
+
+  /// The current generation (read under the lock).
+  public var currentGeneration: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return generation
+  }
+
+  public func estimate(item: Int, frame: Int) -> FrameEstimate? {
+    lock.lock()
+    defer { lock.unlock() }
+    guard results.indices.contains(item), results[item].indices.contains(frame) else { return nil }
+    return results[item][frame]
+  }
+
+  public func estimates(item: Int) -> [FrameEstimate?] {
+    lock.lock()
+    defer { lock.unlock() }
+    return results.indices.contains(item) ? results[item] : []
+  }
+
+  public func progress(item: Int) -> (done: Int, total: Int) {
+    lock.lock()
+    defer { lock.unlock() }
+    guard results.indices.contains(item) else { return (0, 0) }
+    return (results[item].reduce(0) { $0 + ($1 == nil ? 0 : 1) }, results[item].count)
+  }
+}
+
+/// Runs estimation on a background thread that owns its `EstimationEngine` (models loaded once, on
+/// that thread), caching results per frame in the store. The UI tells it what it looks at with
+/// `focus(item:frame:)`; the worker estimates, in order of priority: the focused image, the focused
+/// folder's frames in order (tracking), then the other single images. Folders that are not focused wait.
+public final class EstimationService: EstimateStore, @unchecked Sendable {
+  private let items: [MediaItem]
+  private let thumbnails: ThumbnailCache
+  private let threads: Int
+  private let modelDirectory: String?
+  private let lifter: PoseLifter?
+  private let condition = NSCondition()
+  private var focusItem = 0
+  private var stopped = false
+  private var cursors: [Int]
+
+  /// A service for `items`; display images it decodes anyway go into `thumbnails`.
+  public init(
+    items: [MediaItem], thumbnails: ThumbnailCache, threads: Int = 1, modelDirectory: String? = nil,
+    lifter: PoseLifter? = nil
+  ) {
+    self.items = items
+    self.lifter = lifter
+    self.thumbnails = thumbnails
+    self.threads = threads
+    self.modelDirectory = modelDirectory
+    cursors = [Int](repeating: 0, count: items.count)
+    super.init(items: items)
+    stateValue = .loading
+  }
+
+  /// Starts the worker thread.
+  public func start() {
+    let thread = Thread { [self] in run() }
+    thread.name = "posescope-estimator"
+    thread.stackSize = 16 << 20
+    finished.begin()
+    thread.start()
+  }
+
+  /// Tells the worker which item the user looks at (its work comes first).
+  public func focus(item: Int) {
+    condition.lock()
+    if focusItem != item {
+      focusItem = item
+      condition.signal()
+    }
+    condition.unlock()
+  }
+
+  /// Stops the worker after the frame it is on.
+  public func stop() {
+    condition.lock()
+    stopped = true
+    condition.signal()
+    condition.unlock()
+  }
+
+  /// Stops the worker and waits until its thread has ended (at most `timeout` seconds); true when it
+  /// has (or never started). Call before the process exits: OpenBLAS must not be torn down under a
+  /// running model.
+  @discardableResult
+  public func stopAndWait(timeout: Double = 10) -> Bool {
+    stop()
+    return finished.wait(timeout: timeout)
+  }
+
+  private let finished = ThreadEnd()
+
+  private func run() {
+    defer { finished.end() }
+    let engine: EstimationEngine
+    do {
+      engine = try EstimationEngine(threads: threads, modelDirectory: modelDirectory, lifter: lifter)
+    } catch {
+      setState(.failed("\(error)"))
+      return
+    }
+    while true {
+      condition.lock()
+      var job = nextJob()
+      while job == nil && !stopped {
+        setState(.idle)
+        condition.wait()
+        job = nextJob()
+      }
+      let stop = stopped
+      condition.unlock()
+      guard !stop, let (item, frame) = job else { return }
+      setState(.working)
+      let (estimate, thumb) = engine.estimate(item: items[item], itemIndex: item, frame: frame)
+      let key = ThumbnailCache.Key(item: item, frame: frame)
+      if let thumb, !thumbnails.contains(key) {
+        thumbnails.put(key, .image(thumb, fullWidth: estimate.imageWidth, fullHeight: estimate.imageHeight))
+      }
+      store(estimate, item: item, frame: frame)
+    }
+  }
+
+  /// The next (item, frame) to estimate; called with `condition` locked.
+  private func nextJob() -> (Int, Int)? {
+    func pending(_ item: Int) -> Int? {
+      let total = items[item].frameCount
+      while cursors[item] < total {
+        if estimate(item: item, frame: cursors[item]) == nil { return cursors[item] }
+        cursors[item] += 1
+      }
+      return nil
+    }
+    if items.indices.contains(focusItem), let f = pending(focusItem) { return (focusItem, f) }
+    for i in items.indices where !items[i].isFolder {
+      if let f = pending(i) { return (i, f) }
+    }
+    return nil
+  }
+}
+
+/// Tracks whether a worker thread is running, so its owner can wait for it to end.
+final class ThreadEnd: @unchecked Sendable {
+  private let condition = NSCondition()
+  private var running = false
+
+  func begin() {
+    condition.lock()
+    running = true
+    condition.unlock()
+  }
+
+  func end() {
+    condition.lock()
+    running = false
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  /// Waits until the thread has ended; false on timeout.
+  func wait(timeout: Double) -> Bool {
+    let deadline = Date(timeIntervalSinceNow: max(0, timeout))
+    condition.lock()
+    defer { condition.unlock() }
+    while running {
+      if !condition.wait(until: deadline) { return !running }
+    }
+    return true
+  }
+}
+
+/// Decodes display images on a background thread: the current frame first, then the frames the UI
+/// expects next (`want`), into a `ThumbnailCache`.
+public final class ThumbnailLoader: @unchecked Sendable {
+  private let items: [MediaItem]
+  private let cache: ThumbnailCache
+  private let condition = NSCondition()
+  private var wanted: [ThumbnailCache.Key] = []
+  private var stopped = false
+  /// Bumped whenever an image is stored, so a loop can tell when to redraw.
+  private var loadedCount = 0
+
+  /// A loader for `items` into `cache`.
+  public init(items: [MediaItem], cache: ThumbnailCache) {
+    self.items = items
+    self.cache = cache
+  }
+
+  /// Starts the loader thread.
+  public func start() {
+    let thread = Thread { [self] in run() }
+    thread.name = "posescope-images"
+    thread.stackSize = 4 << 20
+    finished.begin()
+    thread.start()
+  }
+
+  /// Replaces the wish list (most wanted first).
+  public func want(_ keys: [ThumbnailCache.Key]) {
+    condition.lock()
+    if keys != wanted {
+      wanted = keys
+      condition.signal()
+    }
+    condition.unlock()
+  }
+
+  /// Images stored so far.
+  public var loaded: Int {
+    condition.lock()
+    defer { condition.unlock() }
+    return loadedCount
+  }
+
+  /// Stops the thread.
+  public func stop() {
+    condition.lock()
+    stopped = true
+    condition.signal()
+    condition.unlock()
+  }
+
+  /// Stops the thread and waits until it has ended (at most `timeout` seconds).
+  @discardableResult
+  public func stopAndWait(timeout: Double = 10) -> Bool {
+    stop()
+    return finished.wait(timeout: timeout)
+  }
+
+  private let finished = ThreadEnd()
+
+  /// Loads the display image of frame `frame` of `item` (synchronously).
+  public static func load(_ item: MediaItem, frame: Int) -> Thumbnail {
+    guard let path = item.framePath(frame) else { return .failed("\(item.name): no frame \(frame + 1)") }
+    do {
+      let image = try ImageDecoder.load(path: path)
+      return .image(EstimationEngine.thumbnail(of: image), fullWidth: image.width, fullHeight: image.height)
+    } catch {
+      return .failed("\(error)")
+    }
+  }
+
+  private func run() {
+    defer { finished.end() }
+    while true {
+      condition.lock()
+      var key = wanted.first { !cache.contains($0) }
+      while key == nil && !stopped {
+        condition.wait()
+        key = wanted.first { !cache.contains($0) }
+      }
+      let stop = stopped
+      condition.unlock()
+      guard !stop, let key, items.indices.contains(key.item) else { return }
+      cache.put(key, Self.load(items[key.item], frame: key.frame))
+      condition.lock()
+      loadedCount += 1
+      condition.unlock()
+    }
+  }
+}

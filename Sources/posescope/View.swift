@@ -1,0 +1,144 @@
+// posescope: `view` (the default) — the interactive terminal viewer, or one headless frame with --once.
+import ArgumentParser
+import Foundation
+import ImageIO
+import PoseEstimation
+import TerminalUI
+
+struct View: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Browse images and frame folders with their 2D/3D pose and bone lengths (the default).",
+    discussion: """
+      Each PATH is an image (PNG or JPEG) or a folder of frames (one sequence). Without PATH, the fetched
+      sample media (scripts/fetch-assets.sh samples) are opened. Press ? in the viewer for the keys.
+
+      Ground truth: put `<image or folder>.gt.json` next to it (`bus.jpg.gt.json`, `sports2d.gt.json`)
+      with "bone_lengths_mm" (H36M-17 bone name → mm) and/or "joints_mm" (per frame: 17 [x, y, z] in mm,
+      H36M-17 order, or null); see README, "Viewer".
+
+      --once renders one frame to standard output instead (the first PATH; for a folder, frames 1…--frame
+      are estimated in order first) and exits.
+      """)
+
+  @Argument(help: "Images and/or frame folders (default: the fetched sample media).")
+  var paths: [String] = []
+
+  @Flag(help: "Render one frame to standard output and exit (no terminal needed).")
+  var once = false
+
+  @Option(help: "With --once: the frame size in cells, WIDTHxHEIGHT.")
+  var size: String = "120x40"
+
+  @Option(help: "Colours: truecolor, 256, 16 or none (default: from the terminal; none with --once).")
+  var color: String?
+
+  @Flag(
+    help: "ASCII only: no braille, half blocks or box drawing (default: Unicode when the locale is UTF-8).")
+  var ascii = false
+
+  @Option(help: "Playback rate of frame folders, frames per second.")
+  var fps: Double = 30
+
+  @Option(help: "Body height in metres for the anthropometric reference lengths.")
+  var height: Double = 1.75
+
+  @Option(help: "With --once: the frame of a folder to show (1-based).")
+  var frame: Int = 1
+
+  @Option(help: "With --once: keys applied before rendering, e.g. \"2t\" (side view, BlazePose-33).")
+  var keys: String = ""
+
+  @Option(help: "Where `e` writes <name>.pose.json.")
+  var exportDir: String = "."
+
+  @Option(help: "OpenBLAS threads of the estimator.")
+  var threads: Int = 1
+
+  func validate() throws {
+    guard fps > 0 && fps <= 240 else { throw ValidationError("--fps must be in (0, 240]") }
+    guard height >= 0.5 && height <= 2.8 else { throw ValidationError("--height is in metres: 0.5 to 2.8") }
+    guard threads >= 1 && threads <= 64 else { throw ValidationError("--threads must be between 1 and 64") }
+    guard frame >= 1 else { throw ValidationError("--frame is 1-based") }
+    if let color, ColorMode(argument: color) == nil {
+      throw ValidationError("--color must be truecolor, 256, 16 or none (got \(color))")
+    }
+    _ = try parsedSize()
+  }
+
+  func parsedSize() throws -> (Int, Int) {
+    let parts = size.lowercased().split(separator: "x")
+    guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), w >= 1, h >= 1, w <= 1000, h <= 500
+    else {
+      throw ValidationError("--size must be WIDTHxHEIGHT, e.g. 120x40 (at most 1000x500)")
+    }
+    return (w, h)
+  }
+
+  func run() throws {
+    let items = try mediaItems()
+    let settings = ViewerSettings(fps: fps, bodyHeight: height, exportDirectory: exportDir)
+    let glyphs: GlyphSet? = ascii ? .ascii : nil
+    if once {
+      let (w, h) = try parsedSize()
+      let mode = color.flatMap(ColorMode.init(argument:)) ?? .none
+      let text: String
+      do {
+        text = try Viewer.renderOnce(
+          items: items, settings: settings, width: w, height: h, colorMode: mode, glyphs: glyphs ?? .unicode,
+          frame: frame - 1, keys: keys, threads: threads)
+      } catch {
+        throw CLIError("\(error)")
+      }
+      FileHandle.standardOutput.write(Data(text.utf8))
+      return
+    }
+    guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+      throw CLIError("the viewer needs a terminal; for text output use `posescope view --once PATH`")
+    }
+    let requested =
+      color.flatMap(ColorMode.init(argument:))
+      ?? ColorMode.detect(environment: ProcessInfo.processInfo.environment)
+    let outcome: ViewerOutcome
+    do {
+      outcome = try Viewer.run(
+        items: items, settings: settings, requestedColor: requested, glyphs: glyphs, threads: threads)
+    } catch {
+      throw CLIError("\(error)")
+    }
+    if case .signal(let s) = outcome { Viewer.exit(bySignal: s) }
+  }
+
+  /// The browser's items: the PATHs given (folders listed in natural order), or the sample media.
+  func mediaItems() throws -> [MediaItem] {
+    var inputs = paths
+    if inputs.isEmpty {
+      let root = ModelStore.samplesDirectory
+      let candidates = [
+        "images/bus.jpg", "images/zidane.jpg", "images/grace_hopper.jpg", "images/astronaut.png", "sports2d",
+      ].map { root + "/" + $0 }
+      inputs = candidates.filter { FileManager.default.fileExists(atPath: $0) }
+      guard !inputs.isEmpty else {
+        throw CLIError(
+          "no sample media in \(root) — fetch them with `scripts/fetch-assets.sh samples`, or pass images "
+            + "and frame folders: `posescope view PATH...`")
+      }
+    }
+    var items: [MediaItem] = []
+    for path in inputs {
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        throw CLIError("\(path): no such file or folder")
+      }
+      if isDirectory.boolValue {
+        do {
+          items.append(MediaItem(path: path, kind: .folder(frames: try FrameFolder.list(path))))
+        } catch {
+          throw CLIError("\(error)")
+        }
+      } else {
+        items.append(MediaItem(path: path, kind: .image))
+      }
+    }
+    return items
+  }
+}
