@@ -5,13 +5,15 @@ import Foundation
 import ImageIO
 import NeuralEngine
 import PoseEstimation
+import TerminalUI
 
 struct Bench: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Time each stage of the pipeline on a real image (build with -c release).",
     discussion: """
       Stages: JPEG/PNG decode, detector model, landmark model, the whole static-image pipeline
-      (warps + both models + decoding), a tracked frame (landmarks only), and decode + static pipeline.
+      (warps + both models + decoding), a tracked frame (landmarks only), decode + static pipeline, and
+      one redraw of the viewer after a rotation key at 200×60.
       Prints the median and 90th percentile of --runs runs after --warmup runs.
       """)
 
@@ -74,5 +76,26 @@ struct Bench: ParsableCommand {
     try stage("static pipeline (det+lm)") { _ = try still.process(img) }
     try stage("tracked frame (lm only)") { _ = try video.process(img) }
     try stage("decode + static pipeline") { _ = try still.process(try ImageDecoder.load(path: path)) }
+
+    // The viewer: one redraw (state → panes → cell grid → ANSI text) after a rotation key, 200×60.
+    let redraws = try Viewer.measureRedrawAfterRotation(
+      items: [MediaItem(path: path, kind: .image)], width: 200, height: 60, runs: max(runs, 30))
+    let sorted = redraws.sorted()
+    print(
+      "viewer redraw after rotation".padding(toLength: 30, withPad: " ", startingAt: 0)
+        + String(
+          format: " %9.2f  %9.2f   (200×60, truecolor)", sorted[sorted.count / 2],
+          sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.9))]))
+    if let rss = peakRSSMegabytes() { print(String(format: "peak RSS of this bench run: %.0f MB", rss)) }
+  }
+
+  /// The process's peak resident set size (VmHWM), in MB, on Linux.
+  func peakRSSMegabytes() -> Double? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+      let kb = line.split(separator: " ").compactMap { Double($0) }.first
+      return kb.map { $0 / 1024 }
+    }
+    return nil
   }
 }
