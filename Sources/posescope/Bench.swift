@@ -26,8 +26,16 @@ struct Bench: ParsableCommand {
   @Option(help: "Untimed warm-up runs per stage.")
   var warmup: Int = 3
 
-  @Option(help: "OpenBLAS threads.")
+  @Option(help: "Threads for the models' kernels.")
   var threads: Int = 1
+
+  @Option(
+    help: ArgumentHelp(
+      "Instead of the stages: the viewer's peak memory while it estimates and caches every frame of a folder.",
+      discussion:
+        "Give a frame folder, or `1080p` for 200 Sports2D frames scaled to 1920×1080 (made with ffmpeg).",
+      valueName: "folder"))
+  var browse: String?
 
   func validate() throws {
     guard runs >= 1, runs <= 10_000 else { throw ValidationError("--runs must be between 1 and 10000") }
@@ -36,6 +44,10 @@ struct Bench: ParsableCommand {
   }
 
   func run() throws {
+    if let browse {
+      try measureBrowsing(browse)
+      return
+    }
     let path = image ?? ModelStore.samplesDirectory + "/sports2d/frame_0120.jpg"
     guard FileManager.default.fileExists(atPath: path) else {
       throw CLIError(
@@ -87,6 +99,53 @@ struct Bench: ParsableCommand {
           format: " %9.2f  %9.2f   (200×60, truecolor)", sorted[sorted.count / 2],
           sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.9))]))
     if let rss = peakRSSMegabytes() { print(String(format: "peak RSS of this bench run: %.0f MB", rss)) }
+  }
+
+  /// Runs the viewer's background estimation over every frame of a folder (as browsing it does: each frame
+  /// estimated, its display image cached) and prints the process's peak resident memory.
+  func measureBrowsing(_ spec: String) throws {
+    var folder = spec
+    var made: URL?
+    if spec == "1080p" {
+      let video = ModelStore.samplesDirectory + "/video/sports2d_demo.mp4"
+      guard FileManager.default.fileExists(atPath: video) else {
+        throw CLIError("\(video) not found — fetch the samples with `scripts/fetch-assets.sh samples`")
+      }
+      let dir = FileManager.default.temporaryDirectory.appendingPathComponent("posescope-1080p-\(getpid())")
+      try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+      made = dir
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      p.arguments = [
+        "ffmpeg", "-nostdin", "-v", "error", "-i", video, "-vf", "scale=1920:1080", "-frames:v", "200",
+        "-q:v", "2",
+        dir.appendingPathComponent("frame_%04d.jpg").path,
+      ]
+      try p.run()
+      p.waitUntilExit()
+      guard p.terminationStatus == 0 else { throw CLIError("ffmpeg could not make the 1080p frames") }
+      folder = dir.path
+    }
+    defer { if let made { try? FileManager.default.removeItem(at: made) } }
+    let frames = try FrameFolder.list(folder)
+    let first = try ImageDecoder.load(path: frames[0])
+    let item = MediaItem(path: folder, kind: .folder(frames: frames))
+    let cache = ThumbnailCache()
+    let service = EstimationService(items: [item], thumbnails: cache, threads: threads)
+    let t0 = Date()
+    service.start()
+    while service.progress(item: 0).done < frames.count {
+      if case .failed(let why) = service.state { throw CLIError(why) }
+      Thread.sleep(forTimeInterval: 0.05)
+    }
+    service.stopAndWait()
+    let dt = Date().timeIntervalSince(t0)
+    print(
+      String(
+        format: "browse %@: %d frames of %d×%d estimated and cached in %.1f s (%.1f fps)", folder,
+        frames.count,
+        first.width, first.height, dt, Double(frames.count) / dt))
+    if let rss = peakRSSMegabytes() { print(String(format: "peak RSS while browsing: %.0f MB", rss)) }
   }
 
   /// The process's peak resident set size (VmHWM), in MB, on Linux.
