@@ -10,25 +10,13 @@ public enum ModelStore {
   /// The landmark model's file name.
   public static let landmarkFile = "pose_landmark_full.tflite"
   /// The command that fetches the models.
-  public static let fetchCommand = "scripts/fetch-assets.sh models"
+  public static let fetchCommand = FetchedAssets.fetchScript + " models"
 
-  /// `$POSESCOPE_MODELS`, else `$XDG_CACHE_HOME/posescope/models`, else `~/.cache/posescope/models`.
-  public static var modelsDirectory: String {
-    directory(env: "POSESCOPE_MODELS", leaf: "models")
-  }
+  /// The models folder (see `FetchedAssets`).
+  public static var modelsDirectory: String { FetchedAssets.modelsDirectory }
 
-  /// `$POSESCOPE_SAMPLES`, else `$XDG_CACHE_HOME/posescope/samples`, else `~/.cache/posescope/samples`.
-  public static var samplesDirectory: String {
-    directory(env: "POSESCOPE_SAMPLES", leaf: "samples")
-  }
-
-  static func directory(env: String, leaf: String) -> String {
-    let e = ProcessInfo.processInfo.environment
-    if let d = e[env], !d.isEmpty { return d }
-    if let x = e["XDG_CACHE_HOME"], !x.isEmpty { return x + "/posescope/" + leaf }
-    let home = e["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-    return home + "/.cache/posescope/" + leaf
-  }
+  /// The sample media folder (see `FetchedAssets`).
+  public static var samplesDirectory: String { FetchedAssets.samplesDirectory }
 
   /// The path of model `file` in `directory` (default: `modelsDirectory`), checked to exist.
   public static func modelPath(_ file: String, in directory: String? = nil) throws -> String {

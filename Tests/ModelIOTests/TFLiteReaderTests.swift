@@ -16,18 +16,9 @@ private func readerFixturePath(_ name: String, _ ext: String = "tflite") throws 
 
 /// The path of a fetched real model; records an issue naming the fetch script when it is missing.
 private func fetchedModelPath(_ name: String) throws -> String {
-  let env = ProcessInfo.processInfo.environment
-  let dir: String
-  if let d = env["POSESCOPE_MODELS"], !d.isEmpty {
-    dir = d
-  } else if let x = env["XDG_CACHE_HOME"], !x.isEmpty {
-    dir = x + "/posescope/models"
-  } else {
-    dir = NSHomeDirectory() + "/.cache/posescope/models"
-  }
-  let path = dir + "/" + name + ".tflite"
+  let path = FetchedAssets.model(name + ".tflite")
   try #require(
-    FileManager.default.fileExists(atPath: path), "\(path) is missing: run scripts/fetch-assets.sh")
+    FileManager.default.fileExists(atPath: path), "\(path) is missing: run \(FetchedAssets.fetchScript)")
   return path
 }
 

@@ -7,18 +7,9 @@ import Testing
 
 /// Locates a fetched model the way PoseScope does; fails with the fetch command when it is missing.
 func fetchedModel(_ file: String) throws -> String {
-  let env = ProcessInfo.processInfo.environment
-  let dir: String
-  if let d = env["POSESCOPE_MODELS"], !d.isEmpty {
-    dir = d
-  } else if let x = env["XDG_CACHE_HOME"], !x.isEmpty {
-    dir = x + "/posescope/models"
-  } else {
-    dir = NSHomeDirectory() + "/.cache/posescope/models"
-  }
-  let path = dir + "/" + file
+  let path = FetchedAssets.model(file)
   guard FileManager.default.fileExists(atPath: path) else {
-    Issue.record("\(path) is missing: run scripts/fetch-assets.sh models")
+    Issue.record("\(path) is missing: run \(FetchedAssets.fetchScript) models")
     throw CancellationError()
   }
   return path

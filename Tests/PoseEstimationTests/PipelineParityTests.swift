@@ -2,6 +2,7 @@
 // mediapipe 0.10.14's mp.solutions.pose on the fetched real photos and the Sports2D frame sequence.
 import Foundation
 import ImageIO
+import ModelIO
 import NeuralEngine
 import Testing
 
@@ -32,12 +33,7 @@ struct ParityFile: Decodable {
 }
 
 enum Samples {
-  static var folder: String {
-    let e = ProcessInfo.processInfo.environment
-    if let d = e["POSESCOPE_SAMPLES"], !d.isEmpty { return d }
-    if let x = e["XDG_CACHE_HOME"], !x.isEmpty { return x + "/posescope/samples" }
-    return NSHomeDirectory() + "/.cache/posescope/samples"
-  }
+  static var folder: String { FetchedAssets.samplesDirectory }
 
   static func load(_ rel: String) throws -> Image {
     let path = folder + "/" + rel
