@@ -37,6 +37,15 @@ struct Bench: ParsableCommand {
       valueName: "folder"))
   var browse: String?
 
+  @Flag(
+    help: ArgumentHelp(
+      "Also time LiteRT (XNNPACK) on the same input tensors, through a Python that has ai-edge-litert.",
+      discussion: "LiteRT runs the landmark model whole; PoseScope prunes its unused segmentation head."))
+  var compareLitert = false
+
+  @Option(help: "The Python for --compare-litert.")
+  var python = "python3"
+
   func validate() throws {
     guard runs >= 1, runs <= 10_000 else { throw ValidationError("--runs must be between 1 and 10000") }
     guard warmup >= 0, warmup <= 1000 else { throw ValidationError("--warmup must be between 0 and 1000") }
@@ -67,6 +76,7 @@ struct Bench: ParsableCommand {
 
     print("posescope bench: \(path) (\(img.width)×\(img.height)), \(threads) thread(s), \(runs) runs")
     print("stage                          median ms     p90 ms")
+    var medians: [String: Double] = [:]
     func stage(_ name: String, _ body: () throws -> Void) rethrows {
       for _ in 0..<warmup { try body() }
       var t: [Double] = []
@@ -77,6 +87,7 @@ struct Bench: ParsableCommand {
       }
       t.sort()
       let median = t.count % 2 == 1 ? t[t.count / 2] : (t[t.count / 2 - 1] + t[t.count / 2]) / 2
+      medians[name] = median
       let p90 = t[min(t.count - 1, Int((Double(t.count) * 0.9).rounded(.up)) - 1)]
       print(
         name.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: " %9.2f  %9.2f", median, p90)
@@ -99,6 +110,75 @@ struct Bench: ParsableCommand {
           format: " %9.2f  %9.2f   (200×60, truecolor)", sorted[sorted.count / 2],
           sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.9))]))
     if let rss = peakRSSMegabytes() { print(String(format: "peak RSS of this bench run: %.0f MB", rss)) }
+    if compareLitert {
+      try compareWithLiteRT(
+        detector: models.detector, landmarker: models.landmarker,
+        ours: (medians["detector model"] ?? .nan, medians["landmark model"] ?? .nan))
+    }
+  }
+
+  /// Times LiteRT on the input tensors the interpreters hold now, in a Python child process.
+  func compareWithLiteRT(detector: Interpreter, landmarker: Interpreter, ours: (Double, Double)) throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("posescope-litert-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var jobs: [[String: Any]] = []
+    for (name, it, file) in [
+      ("detector", detector, ModelStore.detectorFile), ("landmarks", landmarker, ModelStore.landmarkFile),
+    ] {
+      let input = dir.appendingPathComponent(name + ".f32")
+      try it.withInput { Data(buffer: $0) }.write(to: input)
+      jobs.append([
+        "name": name, "model": try ModelStore.modelPath(file), "input": input.path,
+        "shape": it.inputs[0].shape,
+      ])
+    }
+    let script = """
+      import json, sys, time
+      try:
+          import numpy as np
+          from ai_edge_litert.interpreter import Interpreter
+      except ImportError as e:
+          print(json.dumps({"error": str(e)})); sys.exit(0)
+      cfg = json.loads(sys.argv[1]); out = {}
+      for job in cfg["jobs"]:
+          it = Interpreter(model_path=job["model"], num_threads=cfg["threads"]); it.allocate_tensors()
+          x = np.fromfile(job["input"], np.float32).reshape(job["shape"])
+          it.set_tensor(it.get_input_details()[0]["index"], x)
+          for _ in range(cfg["warmup"]): it.invoke()
+          ts = []
+          for _ in range(cfg["runs"]):
+              t0 = time.perf_counter(); it.invoke(); ts.append((time.perf_counter() - t0) * 1e3)
+          out[job["name"]] = float(np.median(ts))
+      print(json.dumps(out))
+      """
+    let cfg: [String: Any] = ["jobs": jobs, "threads": threads, "runs": runs, "warmup": max(warmup, 3)]
+    let cfgJSON = String(decoding: try JSONSerialization.data(withJSONObject: cfg), as: UTF8.self)
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = [python, "-c", script, cfgJSON]
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    do { try p.run() } catch { throw CLIError("cannot run \(python): \(error)") }
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    guard let result = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+      throw CLIError("\(python) did not answer (is it a Python 3?)")
+    }
+    if let error = result["error"] as? String {
+      throw CLIError(
+        "--compare-litert needs a Python with ai-edge-litert and numpy (\(error)); "
+          + "pip install ai-edge-litert, or pass --python")
+    }
+    print("\nLiteRT (XNNPACK, \(threads) thread(s)) on the same input tensors, same runs:")
+    print("model                 PoseScope ms   LiteRT ms   ratio")
+    for (name, mine) in [("detector", ours.0), ("landmarks", ours.1)] {
+      let theirs = result[name] as? Double ?? .nan
+      print(
+        name.padding(toLength: 20, withPad: " ", startingAt: 0)
+          + String(format: "  %11.2f  %10.2f  %6.2f×", mine, theirs, mine / theirs))
+    }
   }
 
   /// Runs the viewer's background estimation over every frame of a folder (as browsing it does: each frame
