@@ -2,7 +2,7 @@
 # End-to-end test of the terminal viewer in tmux: starts `posescope` (no arguments: the viewer on the fetched
 # sample media) in a detached 160x48 tmux session, sends keys (next image, rotate, toggle source, help, play,
 # mouse drag, quit), checks the screen with capture-pane, resizes the window mid-run, and checks that the
-# terminal is back to normal after `q` and, in a second session, after `kill -TERM`.
+# terminal is back to normal after `q` and, in further sessions, after kill -TERM, -INT, -HUP and -SEGV.
 #
 #   tools/e2e/viewer_tmux.sh            uses .build/release/posescope (build it first: swift build -c release)
 #   POSESCOPE_BIN=path/to/posescope tools/e2e/viewer_tmux.sh
@@ -269,16 +269,27 @@ check_terminal_restored "after q"
 wait_for '^viewer-exit=0' "exit status 0 after q"
 ok "q quits with status 0 and the terminal is back in normal mode (icanon, echo, no alternate screen)"
 
-# ---- Session 2: SIGTERM.
-start_viewer view2
-wait_for 'Files 1/5' "the second viewer"
-wait_for 'bus\.jpg 810×1080 · score' "the second viewer's first pose"
-shell_pid=$(T display-message -p -t "$SESSION" '#{pane_pid}')
-viewer_pid=$(pgrep -P "$shell_pid" -f posescope | head -1 || true)
-[ -n "$viewer_pid" ] || fail "cannot find the viewer process under the pane's shell ($shell_pid)"
-kill -TERM "$viewer_pid"
-check_terminal_restored "after kill -TERM"
-wait_for '^viewer-exit=143' "exit status 143 (SIGTERM) after kill -TERM"
-ok "kill -TERM ends the viewer (status 143) and the terminal is back in normal mode"
+# ---- Sessions 2-5: killed by a signal (SIGSEGV stands in for a crash: the last-resort handler restores
+# the terminal, then the process dies by the signal).
+for sig in TERM:143 INT:130 HUP:129 SEGV:139; do
+  name=${sig%%:*}
+  status=${sig##*:}
+  start_viewer "sig$name"
+  wait_for 'Files 1/5' "the viewer (for SIG$name)"
+  wait_for 'bus\.jpg 810×1080 · score' "the first pose (for SIG$name)"
+  shell_pid=$(T display-message -p -t "$SESSION" '#{pane_pid}')
+  viewer_pid=$(pgrep -P "$shell_pid" -f posescope | head -1 || true)
+  [ -n "$viewer_pid" ] || fail "cannot find the viewer process under the pane's shell ($shell_pid)"
+  kill "-$name" "$viewer_pid"
+  check_terminal_restored "after kill -$name"
+  if [ "$name" = INT ]; then
+    # An interactive bash abandons the rest of a command line whose command died of SIGINT, so the
+    # `echo viewer-exit=$?` never runs: check that the viewer is gone (above) and the terminal restored.
+    ok "kill -INT ends the viewer and the terminal is back in normal mode"
+    continue
+  fi
+  wait_for "^viewer-exit=$status" "exit status $status after kill -$name"
+  ok "kill -$name ends the viewer (status $status) and the terminal is back in normal mode"
+done
 
 echo "viewer e2e: all $STEP checks passed"
