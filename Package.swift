@@ -47,7 +47,7 @@ let package = Package(
     .executableTarget(
       name: "posescope",
       dependencies: [
-        "ImageIO", "ModelIO", "NeuralEngine", "PoseCore", "PoseEstimation", "TerminalUI",
+        "ImageIO", "ModelIO", "NeuralEngine", "PoseCore", "PoseEstimation", "TerminalUI", "PoseTraining",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

@@ -452,3 +452,29 @@ public final class AdjustmentNetwork<Scalar: TrainingScalar>: ParameterContainer
     return (g, dLengths ?? Matrix(rows: outputGradient.rows, columns: boneCount))
   }
 }
+
+extension DCMConfig {
+  /// Reads a configuration; missing keys take their defaults.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init()
+    hiddenWidth = try c.decodeIfPresent(Int.self, forKey: .hiddenWidth) ?? hiddenWidth
+    disturbance = try c.decodeIfPresent(DCMDisturbance.self, forKey: .disturbance) ?? disturbance
+    featureScale = try c.decodeIfPresent(Double.self, forKey: .featureScale) ?? featureScale
+    gapScale = try c.decodeIfPresent(Double.self, forKey: .gapScale) ?? gapScale
+    initialGateLogit = try c.decodeIfPresent(Double.self, forKey: .initialGateLogit) ?? initialGateLogit
+    headOutputScale = try c.decodeIfPresent(Double.self, forKey: .headOutputScale) ?? headOutputScale
+    lengthGradient = try c.decodeIfPresent(DCMLengthGradient.self, forKey: .lengthGradient) ?? lengthGradient
+    pinRoot = try c.decodeIfPresent(Bool.self, forKey: .pinRoot) ?? pinRoot
+  }
+}
+
+extension AdjustmentConfig {
+  /// Reads a configuration; missing keys take their defaults.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init()
+    stages = try c.decodeIfPresent(Int.self, forKey: .stages) ?? stages
+    module = try c.decodeIfPresent(DCMConfig.self, forKey: .module) ?? module
+  }
+}

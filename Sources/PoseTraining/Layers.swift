@@ -581,3 +581,16 @@ public final class ResidualMLP<Scalar: TrainingScalar>: Layer {
     network.backward(outputGradient)
   }
 }
+
+extension ResidualMLPConfig {
+  /// Reads a configuration; `inputs` and `outputs` are required, the other keys default.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      inputs: try c.decode(Int.self, forKey: .inputs), outputs: try c.decode(Int.self, forKey: .outputs))
+    width = try c.decodeIfPresent(Int.self, forKey: .width) ?? width
+    blocks = try c.decodeIfPresent(Int.self, forKey: .blocks) ?? blocks
+    dropout = try c.decodeIfPresent(Double.self, forKey: .dropout) ?? dropout
+    normalization = try c.decodeIfPresent(Normalization.self, forKey: .normalization) ?? normalization
+  }
+}

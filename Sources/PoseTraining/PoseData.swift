@@ -54,19 +54,70 @@ public struct AugmentationConfig: Codable, Sendable, Equatable {
   public var symmetricBoneScaling: Bool = true
   /// Standard deviation of Gaussian noise added to every 2D coordinate (pixels).
   public var keypointNoise: Double = 0
+  /// Which joint definitions the 2D input follows (the 3D targets always keep the dataset's joints).
+  public var inputJoints: InputJointDefinition = .dataset
+  /// Detector-like noise: standard deviation of Gaussian noise on every 2D coordinate as a fraction of the
+  /// 2D pose scale s of `KeypointNormalization` (RMS distance of the 17 points from the pelvis; s ≈ 0.3 ×
+  /// body height in pixels, so 0.02 is ≈ 0.6 % of the height).
+  public var relativeKeypointNoise: Double = 0
+  /// Probability that a joint (other than the pelvis) is an outlier, as a detector's occasional miss.
+  public var outlierProbability: Double = 0
+  /// Standard deviation of an outlier's extra displacement, as a fraction of s.
+  public var outlierScale: Double = 0.2
 
   /// Creates a configuration.
-  public init(boneScaleRange: Double = 0.15, symmetricBoneScaling: Bool = true, keypointNoise: Double = 0) {
+  public init(
+    boneScaleRange: Double = 0.15, symmetricBoneScaling: Bool = true, keypointNoise: Double = 0,
+    inputJoints: InputJointDefinition = .dataset, relativeKeypointNoise: Double = 0,
+    outlierProbability: Double = 0, outlierScale: Double = 0.2
+  ) {
     self.boneScaleRange = boneScaleRange
     self.symmetricBoneScaling = symmetricBoneScaling
     self.keypointNoise = keypointNoise
+    self.inputJoints = inputJoints
+    self.relativeKeypointNoise = relativeKeypointNoise
+    self.outlierProbability = outlierProbability
+    self.outlierScale = outlierScale
+  }
+
+  /// Reads a configuration; missing keys take their defaults.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let d = AugmentationConfig()
+    boneScaleRange = try c.decodeIfPresent(Double.self, forKey: .boneScaleRange) ?? d.boneScaleRange
+    symmetricBoneScaling =
+      try c.decodeIfPresent(Bool.self, forKey: .symmetricBoneScaling) ?? d.symmetricBoneScaling
+    keypointNoise = try c.decodeIfPresent(Double.self, forKey: .keypointNoise) ?? d.keypointNoise
+    inputJoints = try c.decodeIfPresent(InputJointDefinition.self, forKey: .inputJoints) ?? d.inputJoints
+    relativeKeypointNoise =
+      try c.decodeIfPresent(Double.self, forKey: .relativeKeypointNoise) ?? d.relativeKeypointNoise
+    outlierProbability =
+      try c.decodeIfPresent(Double.self, forKey: .outlierProbability) ?? d.outlierProbability
+    outlierScale = try c.decodeIfPresent(Double.self, forKey: .outlierScale) ?? d.outlierScale
   }
 
   /// Checks the ranges.
   public func validate() throws {
-    guard boneScaleRange >= 0, boneScaleRange < 0.9, keypointNoise >= 0, keypointNoise.isFinite else {
+    var ok = boneScaleRange >= 0 && boneScaleRange < 0.9 && keypointNoise >= 0 && keypointNoise.isFinite
+    ok = ok && relativeKeypointNoise >= 0 && relativeKeypointNoise <= 1
+    ok = ok && outlierProbability >= 0 && outlierProbability <= 1 && outlierScale >= 0 && outlierScale <= 10
+    guard ok else {
       throw TrainingError.invalidConfiguration("augmentation out of range: \(self)")
     }
+  }
+
+  /// Whether any 2D noise is added.
+  public var hasNoise: Bool {
+    keypointNoise > 0 || relativeKeypointNoise > 0 || (outlierProbability > 0 && outlierScale > 0)
+  }
+
+  /// The same configuration without 2D noise.
+  public var withoutNoise: AugmentationConfig {
+    var c = self
+    c.keypointNoise = 0
+    c.relativeKeypointNoise = 0
+    c.outlierProbability = 0
+    return c
   }
 }
 
@@ -166,24 +217,54 @@ public struct SampleGenerator: Sendable {
   public func sample(_ worldPose: [Vec3], _ rng: inout Xoshiro256) -> (
     input: [Double], target: [Double], lengths: [Double]
   ) {
-    let pose = Self.scaleBones(worldPose, factors: boneFactors(&rng))
+    sample(worldPose, factors: boneFactors(&rng), &rng)
+  }
+
+  /// One sample with given bone factors (`boneFactors`); a random camera and the configured noise.
+  public func sample(_ worldPose: [Vec3], factors: [Double], _ rng: inout Xoshiro256) -> (
+    input: [Double], target: [Double], lengths: [Double]
+  ) {
+    let pose = Self.scaleBones(worldPose, factors: factors)
     let cam = randomCamera(looking: pose[0], &rng)
     var image: [Vec2] = []
     var target: [Double] = []
     let rootCam = cam.rotation * (pose[0] - cam.centre)
-    for p in pose {
+    func project(_ p: Vec3) -> Vec2 {
       let c = cam.rotation * (p - cam.centre)
       let z = max(c.z, 0.1)
-      var u = Vec2(cam.focal * c.x / z, cam.focal * c.y / z)
-      if augmentation.keypointNoise > 0 {
-        u += augmentation.keypointNoise * Vec2(rng.normal(), rng.normal())
-      }
-      image.append(u)
+      return Vec2(cam.focal * c.x / z, cam.focal * c.y / z)
+    }
+    for p in pose {
+      let c = cam.rotation * (p - cam.centre)
       let rel = 1000 * (c - rootCam)
       target += [rel.x, rel.y, rel.z]
     }
+    switch augmentation.inputJoints {
+    case .dataset: image = pose.map(project)
+    case .blazePose: image = BlazePoseInput.imagePoints(pose, project: project)
+    }
+    addNoise(&image, &rng)
     let lengths = H36M17.bones.map { 1000 * pose[$0.child].distance(to: pose[$0.parent]) }
     return (KeypointNormalization.normalize(image), target, lengths)
+  }
+
+  /// Adds the configured 2D noise to 17 image points: pixel noise, scale-relative noise and outliers.
+  public func addNoise(_ image: inout [Vec2], _ rng: inout Xoshiro256) {
+    let a = augmentation
+    guard a.hasNoise, image.count == H36M17.count else { return }
+    var s = 1.0
+    if a.relativeKeypointNoise > 0 || a.outlierProbability > 0 {
+      let root = image[0]
+      s = (image.reduce(0) { $0 + ($1 - root).squaredNorm } / Double(image.count)).squareRoot()
+      if !(s > 0 && s.isFinite) { s = 1 }
+    }
+    let sigma = (a.keypointNoise * a.keypointNoise + pow(a.relativeKeypointNoise * s, 2)).squareRoot()
+    for j in image.indices {
+      if sigma > 0 { image[j] += sigma * Vec2(rng.normal(), rng.normal()) }
+      if j > 0, a.outlierProbability > 0, rng.uniform() < a.outlierProbability {
+        image[j] += (a.outlierScale * s) * Vec2(rng.normal(), rng.normal())
+      }
+    }
   }
 
   /// A batch from `poses[indices]`, one random augmentation and camera per sample.
@@ -218,5 +299,19 @@ public struct SampleGenerator: Sendable {
       inputs: Matrix(rows: n, columns: 34, values: inputs),
       targets: Matrix(rows: n, columns: 51, values: targets),
       boneLengths: Matrix(rows: n, columns: 16, values: lengths))
+  }
+}
+
+extension VirtualCameraConfig {
+  /// Reads a configuration; missing keys take their defaults.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init()
+    minElevation = try c.decodeIfPresent(Double.self, forKey: .minElevation) ?? minElevation
+    maxElevation = try c.decodeIfPresent(Double.self, forKey: .maxElevation) ?? maxElevation
+    minDistance = try c.decodeIfPresent(Double.self, forKey: .minDistance) ?? minDistance
+    maxDistance = try c.decodeIfPresent(Double.self, forKey: .maxDistance) ?? maxDistance
+    minFocal = try c.decodeIfPresent(Double.self, forKey: .minFocal) ?? minFocal
+    maxFocal = try c.decodeIfPresent(Double.self, forKey: .maxFocal) ?? maxFocal
   }
 }

@@ -14,5 +14,9 @@
 //   leaves room for the untried variants of ../shared/research/aite-on-lifting.md.
 // - Data: `BVH` (reader and forward kinematics, `BVHUnit`, `BVHLimits`, `BVHError` with line numbers),
 //   `JointMap` (rig → H36M-17, built in for the two CMU rigs of ../shared/mocap, or JSON),
-//   `SampleGenerator` (bone-length augmentation, virtual cameras, 2D noise), `KeypointNormalization`.
-// - Training: `TrainingConfig`, `AITETrainer` (steps, reproducible batches, evaluation, checkpoints).
+//   `SampleGenerator` (bone-length augmentation, virtual cameras, 2D noise), `KeypointNormalization`,
+//   `BlazePoseInput` (training 2D built with the run-time BlazePose → H36M-17 joint definitions),
+//   `PoseDataset` (paths and folders → sequences, rig detection), `PoseSequence` (JSON/CSV).
+// - Training: `TrainingConfig` (missing JSON keys take defaults), `AITETrainer` (steps, reproducible
+//   batches, evaluation, checkpoints); `EvaluationSet` and `LifterMetrics` (MPJPE, PA-MPJPE, bone-length
+//   error and within-sequence std); `LifterModel` (P alone: export, load, `lift`) for the shipped lifter.

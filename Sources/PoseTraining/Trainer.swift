@@ -300,3 +300,45 @@ public final class AITETrainer {
     return trainer
   }
 }
+
+extension TrainingConfig {
+  /// Reads a configuration; every missing key takes its default (`TrainingConfig()`), so a partial JSON
+  /// file such as `{"seed": 3, "adjustment": {"stages": 1}}` is a valid configuration.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init()
+    func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
+      try c.decodeIfPresent(T.self, forKey: key) ?? fallback
+    }
+    seed = try value(.seed, seed)
+    network = try value(.network, network)
+    adjustment = try value(.adjustment, adjustment)
+    adjustedLossWeight = try value(.adjustedLossWeight, adjustedLossWeight)
+    adjustedLossDecaySteps = try c.decodeIfPresent(Int.self, forKey: .adjustedLossDecaySteps)
+    distillationWeight = try value(.distillationWeight, distillationWeight)
+    loss = try value(.loss, loss)
+    optimizer = try value(.optimizer, optimizer)
+    schedule = try value(.schedule, schedule)
+    batchSize = try value(.batchSize, batchSize)
+    maxGradientNorm = try c.decodeIfPresent(Double.self, forKey: .maxGradientNorm)
+    outputScale = try value(.outputScale, outputScale)
+    camera = try value(.camera, camera)
+    augmentation = try value(.augmentation, augmentation)
+    threads = try value(.threads, threads)
+  }
+
+  /// Decodes a JSON configuration (missing keys take defaults) and validates it; `path` is used in errors.
+  ///
+  /// - Throws: `TrainingError.invalidConfiguration` naming `path` when the JSON is malformed or a value is
+  ///   out of range.
+  public static func decode(_ data: Data, path: String) throws -> TrainingConfig {
+    let config: TrainingConfig
+    do {
+      config = try JSONDecoder().decode(TrainingConfig.self, from: data)
+    } catch {
+      throw TrainingError.invalidConfiguration("\(path) is not a training configuration JSON (\(error))")
+    }
+    try config.validate()
+    return config
+  }
+}

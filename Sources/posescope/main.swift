@@ -1,4 +1,4 @@
-// posescope: the command-line entry point (view — the default —, estimate, bench, models, demo).
+// posescope: the command-line entry point (view — the default —, estimate, bench, models, demo, train, eval).
 import ArgumentParser
 import Foundation
 
@@ -11,7 +11,7 @@ struct PoseScope: ParsableCommand {
       Models and sample media are fetched from PyPI wheels by scripts/fetch-assets.sh.
       With no subcommand, posescope opens the viewer on the fetched sample media.
       """,
-    subcommands: [View.self, Estimate.self, Bench.self, Models.self, Demo.self],
+    subcommands: [View.self, Estimate.self, Bench.self, Models.self, Demo.self, Train.self, Eval.self],
     defaultSubcommand: View.self)
 }
 

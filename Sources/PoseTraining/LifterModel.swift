@@ -1,0 +1,125 @@
+// PoseTraining: the trained lifter P alone — export to a small safetensors file and loading for
+// inference (from an exported file or a training checkpoint).
+
+import Foundation
+import ModelIO
+import PoseCore
+
+/// The prediction network P with its configuration, for inference only.
+///
+/// File format (`LifterModel.format`): P's parameters and BatchNorm buffers as F32 tensors
+/// (`lifter.…`), and string metadata `format`, `config` (the `TrainingConfig` JSON), `skeleton`,
+/// `normalization` and any provenance entries. A training checkpoint (`Checkpoint.format`) can be loaded
+/// too: its `lifter.…` tensors and `config` are used, the rest ignored.
+public final class LifterModel {
+  /// Value of the `format` metadata entry of exported lifters.
+  public static let format = "posescope-lifter/1"
+  /// Text of the `normalization` metadata entry.
+  public static let normalizationText =
+    "input: 17 H36M-17 image points (pixels, y down); subtract the pelvis (joint 0), divide by "
+    + "s = sqrt(mean over the 17 points of |u_j - u_0|^2) (s = 1 if 0); 34 values x0,y0,...,x16,y16. "
+    + "output: 51 values, root-relative camera-frame joints (x right, y down, z forward) in units of "
+    + "outputScale mm (config.outputScale)"
+  /// Text of the `skeleton` metadata entry.
+  public static let skeletonText =
+    "h36m17: " + H36M17.names.joined(separator: ",") + "; parents -1,0,1,2,0,4,5,0,7,8,9,8,11,12,8,14,15"
+
+  /// Training configuration the weights came from.
+  public let config: TrainingConfig
+  /// The network.
+  public let network: ResidualMLP<Float>
+  /// Metadata of the file.
+  public let metadata: [String: String]
+
+  init(config: TrainingConfig, network: ResidualMLP<Float>, metadata: [String: String]) {
+    self.config = config
+    self.network = network
+    self.metadata = metadata
+  }
+
+  /// Writes P of `trainer` with `metadata` (keys other than `format` and `config`) atomically.
+  ///
+  /// - Throws: `TrainingError.invalidConfiguration` for a reserved key, `SafeTensorsError` on write errors.
+  public static func export(_ trainer: AITETrainer, to path: String, metadata: [String: String] = [:]) throws
+  {
+    if metadata["format"] != nil || metadata["config"] != nil {
+      throw TrainingError.invalidConfiguration("lifter metadata keys 'format' and 'config' are reserved")
+    }
+    var meta = metadata
+    meta["format"] = format
+    meta["config"] = try trainer.config.json()
+    meta["skeleton"] = meta["skeleton"] ?? skeletonText
+    meta["normalization"] = meta["normalization"] ?? normalizationText
+    meta["step"] = String(trainer.step)
+    var writer = SafeTensorsWriter(metadata: meta)
+    for p in trainer.predictor.parameters {
+      try writer.add(p.name, floats: p.value.values, shape: p.value.shape)
+    }
+    for b in trainer.predictor.buffers {
+      try writer.add(b.name, floats: b.value.values, shape: b.value.shape)
+    }
+    try writer.write(to: path)
+  }
+
+  /// Loads an exported lifter or a training checkpoint.
+  ///
+  /// - Throws: `SafeTensorsError` for an unreadable file; `TrainingError.badCheckpoint` naming the path for
+  ///   another format, a missing or malformed configuration, a missing tensor, a wrong shape or non-finite
+  ///   values.
+  public static func load(path: String) throws -> LifterModel {
+    let file = try SafeTensors.read(path: path)
+    func bad(_ reason: String) -> TrainingError { .badCheckpoint(path: path, reason: reason) }
+    let kind = file.metadata["format"]
+    guard kind == format || kind == Checkpoint.format else {
+      throw bad(
+        "metadata 'format' is \(kind.map { "'\($0)'" } ?? "missing"), expected '\(format)' or "
+          + "'\(Checkpoint.format)'")
+    }
+    guard let text = file.metadata["config"],
+      let config = try? JSONDecoder().decode(TrainingConfig.self, from: Data(text.utf8))
+    else { throw bad("metadata 'config' is missing or not a training configuration") }
+    do { try config.validate() } catch { throw bad("its configuration is invalid: \(error)") }
+    var rng = Xoshiro256(seed: config.seed)
+    let network = try ResidualMLP<Float>(name: "lifter", config: config.network, rng: &rng)
+    func read(_ name: String, like m: Matrix<Float>) throws -> Matrix<Float> {
+      guard file.tensors[name] != nil else { throw bad("tensor '\(name)' is missing") }
+      let shape = try file.shape(name)
+      guard shape == m.shape else {
+        throw bad("tensor '\(name)' has shape \(shape), the model needs \(m.shape)")
+      }
+      let values = try file.floats(name)
+      guard values.count == m.count, values.allSatisfy(\.isFinite) else {
+        throw bad("tensor '\(name)' has the wrong size or NaN/infinite values")
+      }
+      return Matrix(rows: m.rows, columns: m.columns, values: values)
+    }
+    let parameters = try network.parameters.map { try read($0.name, like: $0.value) }
+    let buffers = try network.buffers.map { try read($0.name, like: $0.value) }
+    for (p, v) in zip(network.parameters, parameters) { p.value = v }
+    for (b, v) in zip(network.buffers, buffers) { b.value = v }
+    return LifterModel(config: config, network: network, metadata: file.metadata)
+  }
+
+  /// Poses in mm (N × 51, root-relative camera frame) for normalised inputs (N × 34).
+  public func predict(_ inputs: Matrix<Float>) -> Matrix<Float> {
+    BLASThreads.set(config.threads)
+    var context = ForwardContext(training: false)
+    var out = network.forward(inputs, context: &context)
+    out.scale(by: Float(config.outputScale))
+    return out
+  }
+
+  /// Lifts 17 H36M-17 image points (pixels, y down) to root-relative camera-frame joints in mm
+  /// (x right, y down, z forward; pelvis at the origin).
+  ///
+  /// - Throws: `TrainingError.shapeMismatch` unless exactly 17 points are given.
+  public func lift(_ points: [Vec2]) throws -> [Vec3] {
+    guard points.count == H36M17.count else {
+      throw TrainingError.shapeMismatch(
+        what: "lifter input", expected: "17 points", actual: "\(points.count)")
+    }
+    let x = KeypointNormalization.normalize(points).map { Float($0) }
+    let out = predict(Matrix(rows: 1, columns: x.count, values: x))
+    return AITETrainer.joints(out, row: 0)
+  }
+}
