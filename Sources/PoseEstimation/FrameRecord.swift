@@ -30,6 +30,11 @@ public struct FrameRecord: Codable, Sendable, Equatable {
   public var h36m17Image: [[Double]]?
   /// The 16 H36M-17 bone lengths in metres, in `H36M17.boneNames` order.
   public var boneLengths: [BoneLength]?
+  /// The 2D→3D lifter's H36M-17 joints from `h36m17_image`, in metres, pelvis at the origin, camera
+  /// frame (x right, y down, z away from the camera), when a lifter ran.
+  public var liftedH36m17: [[Double]]?
+  /// The bone lengths of `liftedH36m17`, in metres.
+  public var liftedBoneLengths: [BoneLength]?
 
   /// A named bone length.
   public struct BoneLength: Codable, Sendable, Equatable {
@@ -48,6 +53,8 @@ public struct FrameRecord: Codable, Sendable, Equatable {
     case h36m17 = "h36m17"
     case h36m17Image = "h36m17_image"
     case boneLengths = "bone_lengths"
+    case liftedH36m17 = "lifted_h36m17"
+    case liftedBoneLengths = "lifted_bone_lengths"
   }
 
   /// Builds the record of `result` (nil: no person) for an image of `width`×`height`.
@@ -79,6 +86,18 @@ public struct FrameRecord: Codable, Sendable, Equatable {
     let px = r.landmarks.map { SIMD2<Double>($0.x * w, $0.y * h) }
     if let j2 = try? BlazePoseToH36M.map(px) {
       h36m17Image = j2.map { [round6($0.x), round6($0.y)] }
+    }
+  }
+}
+
+extension FrameRecord {
+  /// Adds a lifter's H36M-17 joints (metres) and their bone lengths; ignores a wrong count or non-finite values.
+  public mutating func attachLifted(_ joints: [SIMD3<Double>]?) {
+    guard let joints, joints.count == H36M17.count, joints.allSatisfy({ ($0 * 0).sum() == 0 }) else { return }
+    func round6(_ v: Double) -> Double { (v * 1e6).rounded() / 1e6 }
+    liftedH36m17 = joints.map { [round6($0.x), round6($0.y), round6($0.z)] }
+    if let lengths = try? PoseMetrics.boneLengths(joints, skeleton: H36M17.skeleton) {
+      liftedBoneLengths = zip(H36M17.boneNames, lengths).map { BoneLength(name: $0, lengthM: round6($1)) }
     }
   }
 }

@@ -101,8 +101,10 @@ public final class LifterModel {
   }
 
   /// Poses in mm (N × 51, root-relative camera frame) for normalised inputs (N × 34).
+  ///
+  /// Leaves OpenBLAS's (process-wide) thread count alone: the caller sets it (`eval` does; the viewer and
+  /// `estimate` keep it at 1, as NeuralEngine expects).
   public func predict(_ inputs: Matrix<Float>) -> Matrix<Float> {
-    BLASThreads.set(config.threads)
     var context = ForwardContext(training: false)
     var out = network.forward(inputs, context: &context)
     out.scale(by: Float(config.outputScale))

@@ -12,7 +12,9 @@ struct Estimate: ParsableCommand {
       a video file (mp4, mov, mkv, webm, …; read through ffmpeg, one tracked sequence).
       Writes one record per frame: file, image size, person score, 33 image landmarks in pixels with
       visibility, 33 world landmarks in metres, H36M-17 joints and bone lengths. Files that fail are
-      listed under "failures" and the exit status is 1; the others are still processed.
+      listed under "failures" and the exit status is 1; the others are still processed. When a trained
+      lifter is found (the shipped assets/lifter file, $POSESCOPE_LIFTER or --lifter), each frame also gets
+      lifted_h36m17: the lifter's 3D joints from the H36M-17 image joints.
       """)
 
   enum Format: String, ExpressibleByArgument, CaseIterable { case json, csv }
@@ -35,12 +37,19 @@ struct Estimate: ParsableCommand {
   @Flag(help: "In folders, smooth landmarks over time as MediaPipe does (on by default).")
   var smooth = true
 
+  @Option(help: "A trained lifter to add lifted 3D joints (default: the shipped assets/lifter file).")
+  var lifter: String?
+
+  @Flag(help: "Do not run the lifter.")
+  var noLifter = false
+
   func validate() throws {
     guard threads >= 1 && threads <= 64 else { throw ValidationError("--threads must be between 1 and 64") }
   }
 
   func run() throws {
     let models = try loadModels(threads: threads)
+    let liftModel = try noLifter ? nil : ShippedLifter.locate(explicit: lifter).map(ShippedLifter.load)
     let still = try BlazePoseEstimator(
       detector: models.detector, landmarker: models.landmarker, options: .init(staticImageMode: true))
     var videoOptions = BlazePoseEstimator.Options()
@@ -86,6 +95,12 @@ struct Estimate: ParsableCommand {
         } catch {
           failures.append(FrameFailure(file: path, error: "\(error)"))
         }
+      }
+    }
+    if let liftModel {
+      for i in frames.indices {
+        guard let points = frames[i].h36m17Image else { continue }
+        frames[i].attachLifted(ShippedLifter.lift(liftModel, points.map { SIMD2($0[0], $0[1]) }))
       }
     }
     let doc = EstimateDocument(frames: frames, failures: failures)

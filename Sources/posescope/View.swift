@@ -54,6 +54,12 @@ struct View: ParsableCommand {
   @Option(help: "OpenBLAS threads of the estimator.")
   var threads: Int = 1
 
+  @Option(help: "A trained lifter for the second 3D source (default: the shipped assets/lifter file).")
+  var lifter: String?
+
+  @Flag(help: "No lifter: BlazePose's world landmarks are the only 3D source.")
+  var noLifter = false
+
   func validate() throws {
     guard fps > 0 && fps <= 240 else { throw ValidationError("--fps must be in (0, 240]") }
     guard height >= 0.5 && height <= 2.8 else { throw ValidationError("--height is in metres: 0.5 to 2.8") }
@@ -78,6 +84,10 @@ struct View: ParsableCommand {
     let items = try mediaItems()
     let settings = ViewerSettings(fps: fps, bodyHeight: height, exportDirectory: exportDir)
     let glyphs: GlyphSet? = ascii ? .ascii : nil
+    let poseLifter =
+      try noLifter
+      ? nil
+      : ShippedLifter.locate(explicit: lifter).map { ShippedLifter.viewerLifter(try ShippedLifter.load($0)) }
     if once {
       let (w, h) = try parsedSize()
       let mode = color.flatMap(ColorMode.init(argument:)) ?? .none
@@ -85,7 +95,7 @@ struct View: ParsableCommand {
       do {
         text = try Viewer.renderOnce(
           items: items, settings: settings, width: w, height: h, colorMode: mode, glyphs: glyphs ?? .unicode,
-          frame: frame - 1, keys: keys, threads: threads)
+          frame: frame - 1, keys: keys, threads: threads, lifter: poseLifter)
       } catch {
         throw CLIError("\(error)")
       }
@@ -101,7 +111,8 @@ struct View: ParsableCommand {
     let outcome: ViewerOutcome
     do {
       outcome = try Viewer.run(
-        items: items, settings: settings, requestedColor: requested, glyphs: glyphs, threads: threads)
+        items: items, settings: settings, requestedColor: requested, glyphs: glyphs, threads: threads,
+        lifter: poseLifter)
     } catch {
       throw CLIError("\(error)")
     }

@@ -48,6 +48,25 @@ struct FrameRecordTests {
     #expect(!none.person && none.landmarks == nil && none.boneLengths == nil)
   }
 
+  @Test func liftedJointsAndTheirBonesAreAddedOnlyWhenValid() throws {
+    var r = FrameRecord(file: "a.png", width: 400, height: 300, result: result())
+    var joints = [SIMD3<Double>](repeating: .zero, count: 17)
+    joints[5] = [0.1, 0.45, 0]  // left knee, 0.45 m below the left hip at the origin
+    r.attachLifted(Array(joints.prefix(16)))
+    #expect(r.liftedH36m17 == nil, "16 joints are not a pose")
+    joints[0] = [.nan, 0, 0]
+    r.attachLifted(joints)
+    #expect(r.liftedH36m17 == nil, "non-finite joints are dropped")
+    joints[0] = .zero
+    r.attachLifted(joints)
+    #expect(try #require(r.liftedH36m17).count == 17)
+    let thigh = try #require(r.liftedBoneLengths?.first { $0.name == "left_upper_leg" })
+    #expect(abs(thigh.lengthM - (0.01 + 0.2025).squareRoot()) < 1e-6)
+    let data = try EstimateDocument(frames: [r], failures: []).json()
+    let text = String(decoding: data, as: UTF8.self)
+    #expect(text.contains("\"lifted_h36m17\"") && text.contains("\"lifted_bone_lengths\""))
+  }
+
   @Test func jsonRoundTripsWithStableKeys() throws {
     let doc = EstimateDocument(
       frames: [

@@ -207,13 +207,16 @@ assert len(frame["h36m17"]) == 17 and len(frame["bone_lengths"]) == 16, frame.ke
 PY
 ok "e exports bus.jpg as estimate JSON and shows where"
 
+# The shipped lifter (assets/lifter) is the second 3D source: s switches to it and back.
 T send-keys -t "$SESSION" s
-wait_for '3D source: BlazePose \(the only one; AITE lifter: not trained yet\)' "the source message after s"
+wait_for '3D AITE lifter · H36M-17' "the AITE lifter as the 3D source after s"
+T send-keys -t "$SESSION" s
+wait_for '3D BlazePose · H36M-17' "BlazePose as the 3D source again after s"
 T send-keys -t "$SESSION" t
 wait_for '3D BlazePose · BlazePose-33' "the BlazePose-33 skeleton after t"
 T send-keys -t "$SESSION" t
 wait_for '3D BlazePose · H36M-17' "H36M-17 again after t"
-ok "s reports the 3D sources, t toggles the skeleton"
+ok "s switches the 3D source to the AITE lifter and back, t toggles the skeleton"
 
 T send-keys -t "$SESSION" '?'
 wait_for 'PoseScope keys' "the help screen after ?"

@@ -1,0 +1,65 @@
+// posescope: finding and loading the shipped 2D→3D lifter, and handing it to `estimate` and the viewer.
+import Foundation
+import PoseCore
+import PoseTraining
+import TerminalUI
+
+/// The lifter PoseScope ships under `assets/lifter/`, or one the user trained.
+enum ShippedLifter {
+  static let relativePath = "assets/lifter/posescope-lifter-h36m17.safetensors"
+
+  /// `explicit` (from `--lifter`), else `$POSESCOPE_LIFTER`, else the shipped file found by walking up
+  /// from the executable's real location and from the current folder; nil when there is none.
+  static func locate(explicit: String?) throws -> String? {
+    if let explicit {
+      guard FileManager.default.fileExists(atPath: explicit) else {
+        throw CLIError("\(explicit): no such lifter file")
+      }
+      return explicit
+    }
+    if let env = ProcessInfo.processInfo.environment["POSESCOPE_LIFTER"], !env.isEmpty {
+      guard FileManager.default.fileExists(atPath: env) else {
+        throw CLIError("POSESCOPE_LIFTER=\(env): no such lifter file")
+      }
+      return env
+    }
+    var starts: [URL] = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
+    if let exe = Bundle.main.executableURL?.resolvingSymlinksInPath() {
+      starts.append(exe.deletingLastPathComponent())
+    }
+    for start in starts {
+      var dir = start
+      for _ in 0..<8 {
+        let candidate = dir.appendingPathComponent(relativePath).path
+        if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        dir = dir.deletingLastPathComponent()
+      }
+    }
+    return nil
+  }
+
+  /// Loads the lifter at `path` with a clear error.
+  static func load(_ path: String) throws -> LifterModel {
+    do { return try LifterModel.load(path: path) } catch {
+      throw CLIError("cannot load the lifter \(path): \(error)")
+    }
+  }
+
+  /// H36M-17 image joints (pixels) → H36M-17 joints in metres (pelvis at the origin, y down), or nil.
+  static func lift(_ model: LifterModel, _ joints: [Vec2]) -> [Vec3]? {
+    guard let mm = try? model.lift(joints), mm.count == H36M17.count else { return nil }
+    return mm.map { $0 / 1000 }
+  }
+
+  /// The viewer's second 3D source. The model is used from the estimation thread only, one frame at a time.
+  static func viewerLifter(_ model: LifterModel) -> PoseLifter {
+    let box = UncheckedBox(model)
+    return { joints, _, _, _ in lift(box.value, joints) }
+  }
+}
+
+/// Carries a value into a `@Sendable` closure whose caller guarantees one thread at a time.
+final class UncheckedBox<T>: @unchecked Sendable {
+  let value: T
+  init(_ value: T) { self.value = value }
+}
