@@ -375,9 +375,9 @@ public final class EstimationService: EstimateStore, @unchecked Sendable {
   private let threads: Int
   private let modelDirectory: String?
   private let lifter: PoseLifter?
-  private let condition = NSCondition()
+  /// The thread, its stop flag, and the lock that also guards `focusItem` and `cursors`.
+  private let worker = WorkerThread()
   private var focusItem = 0
-  private var stopped = false
   private var cursors: [Int]
 
   /// A service for `items`; display images it decodes anyway go into `thumbnails`.
@@ -397,44 +397,29 @@ public final class EstimationService: EstimateStore, @unchecked Sendable {
 
   /// Starts the worker thread.
   public func start() {
-    let thread = Thread { [self] in run() }
-    thread.name = "posescope-estimator"
-    thread.stackSize = 16 << 20
-    finished.begin()
-    thread.start()
+    worker.start(name: "posescope-estimator", stackSize: 16 << 20) { [self] in run() }
   }
 
   /// Tells the worker which item the user looks at (its work comes first).
   public func focus(item: Int) {
-    condition.lock()
+    worker.condition.lock()
     if focusItem != item {
       focusItem = item
-      condition.signal()
+      worker.condition.signal()
     }
-    condition.unlock()
+    worker.condition.unlock()
   }
 
   /// Stops the worker after the frame it is on.
-  public func stop() {
-    condition.lock()
-    stopped = true
-    condition.signal()
-    condition.unlock()
-  }
+  public func stop() { worker.stop() }
 
   /// Stops the worker and waits until its thread has ended (at most `timeout` seconds); true when it
   /// has (or never started). Call before the process exits: OpenBLAS must not be torn down under a
   /// running model.
   @discardableResult
-  public func stopAndWait(timeout: Double = 10) -> Bool {
-    stop()
-    return finished.wait(timeout: timeout)
-  }
-
-  private let finished = ThreadEnd()
+  public func stopAndWait(timeout: Double = 10) -> Bool { worker.stopAndWait(timeout: timeout) }
 
   private func run() {
-    defer { finished.end() }
     let engine: EstimationEngine
     do {
       engine = try EstimationEngine(threads: threads, modelDirectory: modelDirectory, lifter: lifter)
@@ -442,17 +427,7 @@ public final class EstimationService: EstimateStore, @unchecked Sendable {
       setState(.failed("\(error)"))
       return
     }
-    while true {
-      condition.lock()
-      var job = nextJob()
-      while job == nil && !stopped {
-        setState(.idle)
-        condition.wait()
-        job = nextJob()
-      }
-      let stop = stopped
-      condition.unlock()
-      guard !stop, let (item, frame) = job else { return }
+    while let (item, frame) = worker.next(idle: { setState(.idle) }, nextJob) {
       setState(.working)
       let (estimate, thumb) = engine.estimate(item: items[item], itemIndex: item, frame: frame)
       let key = ThumbnailCache.Key(item: item, frame: frame)
@@ -463,7 +438,7 @@ public final class EstimationService: EstimateStore, @unchecked Sendable {
     }
   }
 
-  /// The next (item, frame) to estimate; called with `condition` locked.
+  /// The next (item, frame) to estimate; called with `worker.condition` locked.
   private func nextJob() -> (Int, Int)? {
     func pending(_ item: Int) -> Int? {
       let total = items[item].frameCount
@@ -478,6 +453,56 @@ public final class EstimationService: EstimateStore, @unchecked Sendable {
       if let f = pending(i) { return (i, f) }
     }
     return nil
+  }
+}
+
+/// A worker thread with a stop flag, and the lock its owner's work queue shares: `next` waits under it for
+/// work, `stop` wakes it, `stopAndWait` lets the owner wait for the thread to end.
+final class WorkerThread: @unchecked Sendable {
+  /// Guards the stop flag and the owner's queue state; signal it when new work arrives.
+  let condition = NSCondition()
+  private var stopped = false
+  private let finished = ThreadEnd()
+
+  /// Starts `body` on a new thread; `body` should loop on `next`.
+  func start(name: String, stackSize: Int, _ body: @escaping @Sendable () -> Void) {
+    let thread = Thread { [finished] in
+      defer { finished.end() }
+      body()
+    }
+    thread.name = name
+    thread.stackSize = stackSize
+    finished.begin()
+    thread.start()
+  }
+
+  /// Under `condition`: the first non-nil `pick()`, waiting (after calling `idle`) while there is none;
+  /// nil once stopped.
+  func next<T>(idle: () -> Void = {}, _ pick: () -> T?) -> T? {
+    condition.lock()
+    defer { condition.unlock() }
+    var job = pick()
+    while job == nil && !stopped {
+      idle()
+      condition.wait()
+      job = pick()
+    }
+    return stopped ? nil : job
+  }
+
+  /// Asks the thread to stop after the job it is on.
+  func stop() {
+    condition.lock()
+    stopped = true
+    condition.signal()
+    condition.unlock()
+  }
+
+  /// Stops the thread and waits until it has ended (at most `timeout` seconds); true when it has (or
+  /// never started).
+  func stopAndWait(timeout: Double) -> Bool {
+    stop()
+    return finished.wait(timeout: timeout)
   }
 }
 
@@ -516,9 +541,9 @@ final class ThreadEnd: @unchecked Sendable {
 public final class ThumbnailLoader: @unchecked Sendable {
   private let items: [MediaItem]
   private let cache: ThumbnailCache
-  private let condition = NSCondition()
+  /// The thread, its stop flag, and the lock that also guards `wanted` and `loadedCount`.
+  private let worker = WorkerThread()
   private var wanted: [ThumbnailCache.Key] = []
-  private var stopped = false
   /// Bumped whenever an image is stored, so a loop can tell when to redraw.
   private var loadedCount = 0
 
@@ -530,46 +555,32 @@ public final class ThumbnailLoader: @unchecked Sendable {
 
   /// Starts the loader thread.
   public func start() {
-    let thread = Thread { [self] in run() }
-    thread.name = "posescope-images"
-    thread.stackSize = 4 << 20
-    finished.begin()
-    thread.start()
+    worker.start(name: "posescope-images", stackSize: 4 << 20) { [self] in run() }
   }
 
   /// Replaces the wish list (most wanted first).
   public func want(_ keys: [ThumbnailCache.Key]) {
-    condition.lock()
+    worker.condition.lock()
     if keys != wanted {
       wanted = keys
-      condition.signal()
+      worker.condition.signal()
     }
-    condition.unlock()
+    worker.condition.unlock()
   }
 
   /// Images stored so far.
   public var loaded: Int {
-    condition.lock()
-    defer { condition.unlock() }
+    worker.condition.lock()
+    defer { worker.condition.unlock() }
     return loadedCount
   }
 
   /// Stops the thread.
-  public func stop() {
-    condition.lock()
-    stopped = true
-    condition.signal()
-    condition.unlock()
-  }
+  public func stop() { worker.stop() }
 
   /// Stops the thread and waits until it has ended (at most `timeout` seconds).
   @discardableResult
-  public func stopAndWait(timeout: Double = 10) -> Bool {
-    stop()
-    return finished.wait(timeout: timeout)
-  }
-
-  private let finished = ThreadEnd()
+  public func stopAndWait(timeout: Double = 10) -> Bool { worker.stopAndWait(timeout: timeout) }
 
   /// Loads the display image of frame `frame` of `item` (synchronously).
   public static func load(_ item: MediaItem, frame: Int) -> Thumbnail {
@@ -583,21 +594,11 @@ public final class ThumbnailLoader: @unchecked Sendable {
   }
 
   private func run() {
-    defer { finished.end() }
-    while true {
-      condition.lock()
-      var key = wanted.first { !cache.contains($0) }
-      while key == nil && !stopped {
-        condition.wait()
-        key = wanted.first { !cache.contains($0) }
-      }
-      let stop = stopped
-      condition.unlock()
-      guard !stop, let key, items.indices.contains(key.item) else { return }
+    while let key = worker.next({ wanted.first { !cache.contains($0) } }), items.indices.contains(key.item) {
       cache.put(key, Self.load(items[key.item], frame: key.frame))
-      condition.lock()
+      worker.condition.lock()
       loadedCount += 1
-      condition.unlock()
+      worker.condition.unlock()
     }
   }
 }
