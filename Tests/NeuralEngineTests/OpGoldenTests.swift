@@ -17,14 +17,6 @@ private func opFixturePath(_ name: String, _ ext: String = "tflite") throws -> S
   return url.path
 }
 
-/// The path of a fetched real model; records an issue naming the fetch script when it is missing.
-private func realModelPath(_ name: String) throws -> String {
-  let path = FetchedAssets.model(name + ".tflite")
-  try #require(
-    FileManager.default.fileExists(atPath: path), "\(path) is missing: run \(FetchedAssets.fetchScript)")
-  return path
-}
-
 /// The golden cases, in the order of the fixture's `cases` metadata.
 private let goldenCases = [
   "add_broadcast_both", "add_broadcast_channel", "add_relu6", "add_same", "chain_pad_conv_add",
@@ -431,7 +423,7 @@ private func parseAndPrepare(
     "mutated real models parse and prepare or throw, never trap",
     arguments: [("pose_detection", UInt64(0x5EED_0001)), ("pose_landmark_full", UInt64(0x5EED_0002))])
   func realModelMutants(_ name: String, _ seed: UInt64) throws {
-    let original = try TFLiteModel.read(path: realModelPath(name))
+    let original = try TFLiteModel.read(path: fetchedModel(name + ".tflite"))
     let ranges = structuralRanges(original)
     var rng = MutationRNG(state: seed)
     var tally = MutationTally()
