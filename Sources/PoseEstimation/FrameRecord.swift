@@ -35,11 +35,22 @@ public struct FrameRecord: Codable, Sendable, Equatable {
   public var liftedH36m17: [[Double]]?
   /// The bone lengths of `liftedH36m17`, in metres.
   public var liftedBoneLengths: [BoneLength]?
+  /// The bone-length-consistent H36M-17 joints (`estimate --consistent-bones`), in metres, pelvis at the
+  /// origin, same frame as the 3D source they were made from: every bone has the subject's length
+  /// (`EstimateDocument.subjectBoneLengths`).
+  public var consistentH36m17: [[Double]]?
+  /// Which 3D source `consistentH36m17` was made from: `lifted` or `world`.
+  public var consistentSource: String?
 
   /// A named bone length.
   public struct BoneLength: Codable, Sendable, Equatable {
     public var name: String
     public var lengthM: Double
+    /// Creates a named length (metres).
+    public init(name: String, lengthM: Double) {
+      self.name = name
+      self.lengthM = lengthM
+    }
     enum CodingKeys: String, CodingKey {
       case name
       case lengthM = "length_m"
@@ -55,6 +66,8 @@ public struct FrameRecord: Codable, Sendable, Equatable {
     case boneLengths = "bone_lengths"
     case liftedH36m17 = "lifted_h36m17"
     case liftedBoneLengths = "lifted_bone_lengths"
+    case consistentH36m17 = "consistent_h36m17"
+    case consistentSource = "consistent_source"
   }
 
   /// Builds the record of `result` (nil: no person) for an image of `width`×`height`.
@@ -102,6 +115,17 @@ extension FrameRecord {
   }
 }
 
+extension FrameRecord {
+  /// Adds bone-length-consistent H36M-17 joints (metres) made from `source` (`lifted` or `world`); ignores
+  /// a wrong count or non-finite values.
+  public mutating func attachConsistent(_ joints: [SIMD3<Double>]?, source: String) {
+    guard let joints, joints.count == H36M17.count, joints.allSatisfy({ ($0 * 0).sum() == 0 }) else { return }
+    func round6(_ v: Double) -> Double { (v * 1e6).rounded() / 1e6 }
+    consistentH36m17 = joints.map { [round6($0.x), round6($0.y), round6($0.z)] }
+    consistentSource = source
+  }
+}
+
 /// A file that could not be processed.
 public struct FrameFailure: Codable, Sendable, Equatable {
   public var file: String
@@ -122,6 +146,17 @@ public struct EstimateDocument: Codable, Sendable, Equatable {
   public var frames: [FrameRecord]
   /// Inputs that failed, with the reason.
   public var failures: [FrameFailure]
+  /// The subject's bone lengths (metres, `H36M17.boneNames` order) that `consistent_h36m17` is held to,
+  /// with where they came from, when `estimate --consistent-bones` ran.
+  public var subjectBoneLengths: [FrameRecord.BoneLength]?
+  /// Where `subjectBoneLengths` came from (e.g. "estimated from 230 frames", "file bones.json").
+  public var subjectBoneLengthsSource: String?
+
+  enum CodingKeys: String, CodingKey {
+    case schema, generator, frames, failures
+    case subjectBoneLengths = "subject_bone_lengths"
+    case subjectBoneLengthsSource = "subject_bone_lengths_source"
+  }
 
   public init(frames: [FrameRecord], failures: [FrameFailure]) {
     self.frames = frames
