@@ -197,7 +197,7 @@ public struct SubjectBoneLengths: Sendable, Equatable {
     }
     let object: Any
     do {
-      object = try JSONSerialization.jsonObject(with: data)
+      object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
     } catch {
       throw fail("not valid JSON")
     }

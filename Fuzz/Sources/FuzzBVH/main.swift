@@ -1,0 +1,13 @@
+// Fuzz target: the BVH reader (PoseTraining), plus forward kinematics of the first and last frame.
+import PoseTraining
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzBVH(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+  let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+  guard let bvh = try? BVH(bytes: bytes, path: "fuzz.bvh") else { return 0 }
+  if bvh.frameCount > 0 {
+    _ = bvh.worldTransforms(frame: 0)
+    _ = bvh.worldTransforms(frame: bvh.frameCount - 1, unit: .cmu)
+  }
+  return 0
+}

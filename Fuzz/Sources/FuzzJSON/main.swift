@@ -1,0 +1,25 @@
+// Fuzz target: the JSON/CSV readers — pose sequences and training configs (PoseTraining), ground-truth
+// sidecars (TerminalUI) and subject bone-length files (PoseCore, read from a temporary file).
+import Foundation
+import PoseCore
+import PoseTraining
+import TerminalUI
+
+private let boneFile: String = {
+  let dir = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+  return dir + "/posescope-fuzz-bones-\(getpid()).json"
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+  let input = Data(bytes: data, count: size)
+  _ = try? PoseSequence.decodeJSON(input, path: "fuzz.json")
+  _ = try? PoseSequence.decodeCSV(input, path: "fuzz.csv")
+  _ = try? JSONDecoder().decode(VirtualCameraConfig.self, from: input)
+  _ = try? JSONDecoder().decode(AugmentationConfig.self, from: input)
+  _ = try? GroundTruth.parse(input, path: "fuzz.gt.json", frameCount: 4)
+  if FileManager.default.createFile(atPath: boneFile, contents: input) {
+    _ = try? SubjectBoneLengths.read(path: boneFile)
+  }
+  return 0
+}
