@@ -178,8 +178,8 @@ public struct SubjectBoneLengths: Sendable, Equatable {
   ///
   /// Accepted layouts: an object `{"unit": "m" | "mm" | "cm", "bones": {"right_upper_leg": 0.43, …}}`
   /// (unit defaults to metres), a plain object of bone name → metres, or the `bone_lengths` /
-  /// `subject_bone_lengths` array `[{"name": …, "length_m": …}, …]` that `posescope estimate` writes (also
-  /// nested under one of those keys in an estimate document). Every one of the 16 bones must be present,
+  /// array `[{"name": …, "length_m": …}, …]` that `posescope estimate` writes (bare, under
+  /// `"bone_lengths"`, or as the single subject of an estimate document's `"subjects"`). Every one of the 16 bones must be present,
   /// positive and below 2 m; unknown names are errors (a misspelt bone must not be silently ignored).
   ///
   /// - Throws: `BoneLengthFileError` naming the path and what is wrong.
@@ -214,7 +214,16 @@ public struct SubjectBoneLengths: Sendable, Equatable {
     if let array = object as? [Any] {
       try takeArray(array)
     } else if let dict = object as? [String: Any] {
-      if let array = (dict["subject_bone_lengths"] ?? dict["bone_lengths"]) as? [Any] {
+      if let array = dict["bone_lengths"] as? [Any] {
+        try takeArray(array)
+      } else if let subjects = dict["subjects"] as? [Any] {
+        guard subjects.count == 1, let subject = subjects[0] as? [String: Any],
+          let array = subject["bone_lengths"] as? [Any]
+        else {
+          throw fail(
+            "an estimate document's \"subjects\" must hold exactly one subject with \"bone_lengths\" "
+              + "(it has \(subjects.count)); save the one you want as its own file")
+        }
         try takeArray(array)
       } else if let bones = dict["bones"] as? [String: Any] {
         switch (dict["unit"] as? String) ?? "m" {

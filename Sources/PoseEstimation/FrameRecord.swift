@@ -126,6 +126,42 @@ extension FrameRecord {
   }
 }
 
+/// The bone lengths one sequence was held to (`EstimateDocument.subjects`).
+public struct SubjectRecord: Codable, Sendable, Equatable {
+  /// The sequence (frame folder or video), or the image file for a single image.
+  public var sequence: String
+  /// The 16 lengths in metres, `H36M17.boneNames` order.
+  public var boneLengths: [FrameRecord.BoneLength]
+  /// Where they came from: "estimated from N frames", "file NAME", "anthropometric, 1.78 m".
+  public var lengthsSource: String
+  /// The 3D source made consistent (`lifted` or `world`).
+  public var source: String
+  /// `dcm+projection` (AITE's DCM cascade at inference, then the projection) or `projection`.
+  public var method: String
+  /// Whether bone directions were smoothed over time.
+  public var smoothed: Bool
+
+  /// Creates a record.
+  public init(
+    sequence: String, lengths: [Double], lengthsSource: String, source: String, method: String, smoothed: Bool
+  ) {
+    self.sequence = sequence
+    boneLengths = zip(H36M17.boneNames, lengths).map {
+      FrameRecord.BoneLength(name: $0, lengthM: ($1 * 1e6).rounded() / 1e6)
+    }
+    self.lengthsSource = lengthsSource
+    self.source = source
+    self.method = method
+    self.smoothed = smoothed
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case sequence, source, method, smoothed
+    case boneLengths = "bone_lengths"
+    case lengthsSource = "lengths_source"
+  }
+}
+
 /// A file that could not be processed.
 public struct FrameFailure: Codable, Sendable, Equatable {
   public var file: String
@@ -146,16 +182,14 @@ public struct EstimateDocument: Codable, Sendable, Equatable {
   public var frames: [FrameRecord]
   /// Inputs that failed, with the reason.
   public var failures: [FrameFailure]
-  /// The subject's bone lengths (metres, `H36M17.boneNames` order) that `consistent_h36m17` is held to,
-  /// with where they came from, when `estimate --consistent-bones` ran.
-  public var subjectBoneLengths: [FrameRecord.BoneLength]?
-  /// Where `subjectBoneLengths` came from (e.g. "estimated from 230 frames", "file bones.json").
-  public var subjectBoneLengthsSource: String?
+  /// One entry per sequence (or single image) that `estimate --consistent-bones` made consistent: the
+  /// subject's bone lengths its `consistent_h36m17` frames are held to, where they came from, and how.
+  /// (This replaced an earlier single `subjectBoneLengths` list: documents can hold several sequences.)
+  public var subjects: [SubjectRecord]?
 
   enum CodingKeys: String, CodingKey {
     case schema, generator, frames, failures
-    case subjectBoneLengths = "subject_bone_lengths"
-    case subjectBoneLengthsSource = "subject_bone_lengths_source"
+    case subjects
   }
 
   public init(frames: [FrameRecord], failures: [FrameFailure]) {

@@ -143,6 +143,11 @@ public struct EvaluationSet: Sendable {
   /// chunks of `chunk` rows.
   public func evaluate(chunk: Int = 4096, _ lifter: (Matrix<Float>) -> Matrix<Float>) throws -> LifterMetrics
   {
+    try metrics(of: predictions(chunk: chunk, lifter))
+  }
+
+  /// The lifter's poses (mm, 17 joints each) for every sample, run in chunks of `chunk` rows.
+  public func predictions(chunk: Int = 4096, _ lifter: (Matrix<Float>) -> Matrix<Float>) throws -> [[Vec3]] {
     var predictions: [[Vec3]] = []
     predictions.reserveCapacity(count)
     var start = 0
@@ -157,7 +162,12 @@ public struct EvaluationSet: Sendable {
       for r in 0..<n { predictions.append(AITETrainer.joints(out, row: r)) }
       start += n
     }
-    return try LifterMetrics.compute(
+    return predictions
+  }
+
+  /// Metrics of given poses (one per sample, mm) against this set's targets.
+  public func metrics(of predictions: [[Vec3]]) throws -> LifterMetrics {
+    try LifterMetrics.compute(
       predictions: predictions, targets: targets, trueLengths: lengths, sequence: sequence)
   }
 }

@@ -30,11 +30,19 @@ public final class LifterModel {
   public let network: ResidualMLP<Float>
   /// Metadata of the file.
   public let metadata: [String: String]
+  /// The trained adjustment network A (K = `config.adjustment.stages` DCMs), when the file has it: lifters
+  /// exported from a run with K ≥ 1 carry A's tensors (`adjustment.…`) so that `adjust` can hold poses to
+  /// known bone lengths at inference.
+  public let adjustment: AdjustmentNetwork<Float>?
 
-  init(config: TrainingConfig, network: ResidualMLP<Float>, metadata: [String: String]) {
+  init(
+    config: TrainingConfig, network: ResidualMLP<Float>, metadata: [String: String],
+    adjustment: AdjustmentNetwork<Float>? = nil
+  ) {
     self.config = config
     self.network = network
     self.metadata = metadata
+    self.adjustment = adjustment
   }
 
   /// Writes P of `trainer` with `metadata` (keys other than `format` and `config`) atomically.
@@ -57,6 +65,9 @@ public final class LifterModel {
     }
     for b in trainer.predictor.buffers {
       try writer.add(b.name, floats: b.value.values, shape: b.value.shape)
+    }
+    for p in trainer.adjustment.parameters {
+      try writer.add(p.name, floats: p.value.values, shape: p.value.shape)
     }
     try writer.write(to: path)
   }
@@ -97,7 +108,48 @@ public final class LifterModel {
     let buffers = try network.buffers.map { try read($0.name, like: $0.value) }
     for (p, v) in zip(network.parameters, parameters) { p.value = v }
     for (b, v) in zip(network.buffers, buffers) { b.value = v }
-    return LifterModel(config: config, network: network, metadata: file.metadata)
+    // A is optional: files of K = 0 runs (and older exports) have no adjustment tensors.
+    var adjustment: AdjustmentNetwork<Float>? = nil
+    if config.adjustment.stages > 0 {
+      let a = try AdjustmentNetwork<Float>(name: "adjustment", config: config.adjustment, rng: &rng)
+      if a.parameters.allSatisfy({ file.tensors[$0.name] != nil }) {
+        let values = try a.parameters.map { try read($0.name, like: $0.value) }
+        for (p, v) in zip(a.parameters, values) { p.value = v }
+        adjustment = a
+      }
+    }
+    return LifterModel(config: config, network: network, metadata: file.metadata, adjustment: adjustment)
+  }
+
+  /// Runs the trained adjustment network A (evaluation mode: no disturbance) on root-relative poses in mm
+  /// with the subject's bone lengths in mm (`H36M17.bones` order): AITE's DCM cascade at inference.
+  ///
+  /// - Throws: `TrainingError.invalidConfiguration` when the file has no adjustment network,
+  ///   `TrainingError.shapeMismatch` for wrong joint or length counts.
+  public func adjust(_ poses: [[Vec3]], lengths: [Double]) throws -> [[Vec3]] {
+    guard let adjustment else {
+      throw TrainingError.invalidConfiguration(
+        "this lifter has no trained adjustment network (train one with --aite-stages K ≥ 1)")
+    }
+    guard lengths.count == H36M17.bones.count else {
+      throw TrainingError.shapeMismatch(
+        what: "bone lengths", expected: "\(H36M17.bones.count)", actual: "\(lengths.count)")
+    }
+    guard !poses.isEmpty else { return [] }
+    var x = Matrix<Float>(rows: poses.count, columns: 3 * H36M17.count)
+    var b = Matrix<Float>(rows: poses.count, columns: H36M17.bones.count)
+    for (r, pose) in poses.enumerated() {
+      guard pose.count == H36M17.count else {
+        throw TrainingError.shapeMismatch(what: "pose", expected: "17 joints", actual: "\(pose.count)")
+      }
+      for (j, p) in pose.enumerated() {
+        for c in 0..<3 { x[r, 3 * j + c] = Float(p[c]) }
+      }
+      for (k, l) in lengths.enumerated() { b[r, k] = Float(l) }
+    }
+    var context = ForwardContext(training: false)
+    let out = adjustment.forward(x, lengths: b, context: &context)
+    return (0..<poses.count).map { AITETrainer.joints(out, row: $0) }
   }
 
   /// Poses in mm (N × 51, root-relative camera frame) for normalised inputs (N × 34).

@@ -39,6 +39,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
   public var augmentation = AugmentationConfig()
   /// OpenBLAS threads.
   public var threads: Int = 2
+  /// Train the adjustment network A alone on a fixed, already trained P (`train --init-lifter FILE
+  /// --freeze-lifter`): P runs in evaluation mode and is never updated, so A learns to correct that P's
+  /// real errors — the A that `LifterModel.adjust` runs at inference with a subject's bone lengths.
+  public var freezePredictor: Bool = false
 
   /// The default configuration (SimpleBaseline 1024 × 2 blocks, K = 2).
   public init() {}
@@ -59,6 +63,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
       outputScale > 0, outputScale.isFinite, threads > 0, (adjustedLossDecaySteps ?? 1) > 0,
       (maxGradientNorm ?? 1) > 0
     else { throw TrainingError.invalidConfiguration("training configuration out of range") }
+    if freezePredictor && (adjustment.stages == 0 || adjustedLossWeight == 0) {
+      throw TrainingError.invalidConfiguration(
+        "a frozen lifter trains only the adjustment network: it needs K ≥ 1 stages and λ > 0")
+    }
   }
 
   /// JSON text (sorted keys).
@@ -179,6 +187,27 @@ public final class AITETrainer {
     return try generator.batch(poses, indices: batchIndices(step: step, count: poses.count), &g)
   }
 
+  /// Copies the weights of a trained lifter into P (e.g. before training A alone on it).
+  ///
+  /// - Throws: `TrainingError.shapeMismatch` when the lifter's network has another shape.
+  public func loadPredictor(from lifter: LifterModel) throws {
+    let pairs = zip(lifter.network.parameters, predictor.parameters).map { ($0.value, $1.value, $1.name) }
+    let buffers = zip(lifter.network.buffers, predictor.buffers).map { ($0.value, $1.value, $1.name) }
+    guard lifter.network.parameters.count == predictor.parameters.count,
+      lifter.network.buffers.count == predictor.buffers.count
+    else {
+      throw TrainingError.shapeMismatch(
+        what: "lifter tensors", expected: "\(predictor.parameters.count) parameters",
+        actual: "\(lifter.network.parameters.count)")
+    }
+    for (s, t, name) in pairs + buffers where s.shape != t.shape {
+      throw TrainingError.shapeMismatch(
+        what: "lifter tensor \(name)", expected: "\(t.shape)", actual: "\(s.shape)")
+    }
+    for (s, t) in zip(lifter.network.parameters, predictor.parameters) { t.value = s.value }
+    for (s, t) in zip(lifter.network.buffers, predictor.buffers) { t.value = s.value }
+  }
+
   /// λ at the current step (after the curriculum).
   public var currentAdjustedWeight: Double {
     guard let decay = config.adjustedLossDecaySteps else { return config.adjustedLossWeight }
@@ -199,7 +228,14 @@ public final class AITETrainer {
     BLASThreads.set(config.threads)
     var context = ForwardContext(training: true, rng: rng.split())
     let scale = Float(config.outputScale)
-    var prediction = predictor.forward(batch.inputs, context: &context)
+    let frozen = config.freezePredictor
+    var prediction: Matrix<Float>
+    if frozen {
+      var evaluation = ForwardContext(training: false)
+      prediction = predictor.forward(batch.inputs, context: &evaluation)
+    } else {
+      prediction = predictor.forward(batch.inputs, context: &context)
+    }
     prediction.scale(by: scale)
     let direct = Loss.compute(config.loss, prediction, batch.targets)
     var gradient = direct.gradient
@@ -227,10 +263,10 @@ public final class AITETrainer {
       }
     }
     gradient.scale(by: scale)
-    _ = predictor.backward(gradient)
+    if !frozen { _ = predictor.backward(gradient) }
     let norm = config.maxGradientNorm.map { parameters.clipGradientNorm($0) } ?? parameters.gradientNorm
     let lr = config.schedule.rate(at: step)
-    optimizer.update(parameters.parameters, learningRate: lr)
+    optimizer.update(frozen ? adjustment.parameters : parameters.parameters, learningRate: lr)
     parameters.zeroGradients()
     rng = context.rng
     let report = StepReport(
@@ -325,6 +361,7 @@ extension TrainingConfig {
     camera = try value(.camera, camera)
     augmentation = try value(.augmentation, augmentation)
     threads = try value(.threads, threads)
+    freezePredictor = try value(.freezePredictor, freezePredictor)
   }
 
   /// Decodes a JSON configuration (missing keys take defaults) and validates it; `path` is used in errors.

@@ -390,8 +390,8 @@ public enum Sparkline {
   public static let asciiTicks: [Unicode.Scalar] = ["_", ".", "-", "~", "=", "+", "*", "#"]
 
   /// Level 0…7 of each value between `range` (default: the finite min and max of `values`):
-  /// `round(7 · (v − min) / (max − min))`, clamped; a constant series gives level 3 everywhere; non-finite
-  /// values give nil.
+  /// `round(7 · (v − min) / (max − min))`, clamped; a constant series (spread ≤ 1e-9 relative) gives level 3
+  /// everywhere; non-finite values give nil.
   public static func levels(_ values: [Double], range: ClosedRange<Double>? = nil) -> [Int?] {
     let finite = values.filter(\.isFinite)
     guard let lo = range?.lowerBound ?? finite.min(), let hi = range?.upperBound ?? finite.max() else {
@@ -399,7 +399,8 @@ public enum Sparkline {
     }
     return values.map { v in
       guard v.isFinite else { return nil }
-      guard hi > lo, (hi - lo).isFinite else { return 3 }
+      // A spread at rounding level (bucket means of a constant series) is constant too.
+      guard hi - lo > 1e-9 * max(1, abs(hi)), (hi - lo).isFinite else { return 3 }
       let level = (7 * (v - lo) / (hi - lo)).rounded()
       return level.isNaN ? nil : Int(min(7, max(0, level)))
     }

@@ -104,6 +104,8 @@ public enum ViewerAction: Hashable, Sendable {
   case toggleSkeleton
   /// Next source of reference bone lengths.
   case nextReference
+  /// Raw ↔ bone-length-consistent 3D (one set of subject bone lengths for the whole sequence).
+  case toggleConsistent
   /// Sequences: play / pause, one frame back / forward, ten frames back / forward.
   case togglePlay, stepBack, stepForward, jumpBack, jumpForward
   /// Bone table: scroll.
@@ -190,6 +192,9 @@ public enum KeyTable {
     // Everywhere: what is shown.
     KeyBinding([.char("s")], .global, "source", "next 3D source (estimator)", .nextSource),
     KeyBinding([.char("t")], .global, "skeleton", "H36M-17 / BlazePose-33", .toggleSkeleton),
+    KeyBinding(
+      [.char("c")], .global, "consistent", "raw 3D / consistent bones (the subject's lengths in every frame)",
+      .toggleConsistent),
     KeyBinding(
       [.char("r")], .global, "reference", "reference lengths: ground truth / median / anthropometric",
       .nextReference),

@@ -15,6 +15,10 @@ public struct ViewerSettings: Sendable {
   public var exportDirectory: String
   /// Bone error (mm) drawn fully red in the 3D pane.
   public var errorScaleMillimetres: Double
+  /// The subject's bone lengths (metres) for consistent bones (`c`); nil: estimated from each sequence.
+  public var subjectLengths: SubjectBoneLengths?
+  /// AITE's trained DCM cascade for consistent bones of the lifter's 3D, when the lifter has one.
+  public var adjuster: BoneAdjuster?
 
   /// Creates settings (30 fps, 1.75 m, the current directory, 50 mm).
   public init(
@@ -52,6 +56,7 @@ public final class ViewerPresenter {
   /// Animation phase of the progress spinner.
   public var spinnerPhase = 0
   private var lastImage: (item: Int, image: Image, width: Int, height: Int)?
+  private var subjectCache: (item: Int, count: Int, source: PoseSource, lengths: SubjectBoneLengths?)?
 
   /// A presenter; sidecars are looked up next to each item unless `groundTruth` is given.
   public init(
@@ -151,9 +156,28 @@ public final class ViewerPresenter {
     // Reference lengths and ground truth for this frame.
     let sequence = item.isFolder ? store.estimates(item: index) : []
     let source = state.source
-    let history = sequence.compactMap { $0?.lengths(kind, source: source) }
-    let reference = referenceLengths(state: state, item: index, frame: frame, kind: kind, history: history)
-    let lengths = estimate?.lengths(kind, source: source)
+    let consistent = state.consistentBones && kind == .h36m17
+    let subject =
+      consistent
+      ? subjectLengths(item: index, sequence: item.isFolder ? sequence : [estimate], source: source) : nil
+    var history = sequence.compactMap { $0?.lengths(kind, source: source) }
+    var reference = referenceLengths(state: state, item: index, frame: frame, kind: kind, history: history)
+    var lengths = estimate?.lengths(kind, source: source)
+    var consistentJoints: [Vec3]?
+    if let subject {
+      // Every frame with a pose is held to the subject's lengths: the table's reference and history.
+      history = history.map { _ in subject.lengths }
+      reference = (subject.lengths, "subject, \(subject.source)")
+      if let raw = estimate?.joints3D(.h36m17, source: source),
+        let made = ConsistentBones.pose(
+          raw, lengths: subject.lengths, adjuster: source == .aiteLifter ? settings.adjuster : nil)
+      {
+        consistentJoints = made.joints
+        lengths = (try? PoseMetrics.boneLengths(made.joints, skeleton: H36M17.skeleton)) ?? subject.lengths
+      } else {
+        lengths = nil
+      }
+    }
 
     // 2D overlay and 3D pose.
     if let estimate, let r = estimate.result {
@@ -175,7 +199,7 @@ public final class ViewerPresenter {
         content.pose2D = Pose2D(
           skeleton: skeleton, points: points.map { Vec2($0.x * sx, $0.y * sy) }, visibility: vis)
       }
-      if let joints = estimate.joints3D(kind, source: source) {
+      if let joints = consistent ? consistentJoints : estimate.joints3D(kind, source: source) {
         var errors: [Double]?
         if let lengths, let ref = reference.lengths, lengths.count == ref.count {
           errors = zip(lengths, ref).map { abs($0 - $1) * 1000 }
@@ -196,7 +220,8 @@ public final class ViewerPresenter {
     content.skeletonStyle = style
     content.camera = state.camera
     var skeletonTitle =
-      "3D \(state.source.label)\(dot)\(kind.label)\(dot)\(state.camera.summary(glyphs: glyphs))"
+      "3D \(state.source.label)\(consistent ? dot + "consistent" : "")\(dot)\(kind.label)"
+      + "\(dot)\(state.camera.summary(glyphs: glyphs))"
     if state.autoSpin { skeletonTitle += dot + "spin" }
     content.skeletonTitle = skeletonTitle
 
@@ -204,7 +229,7 @@ public final class ViewerPresenter {
     var mpjpe: Double?
     var pa: Double?
     if kind == .h36m17, case .success(let gt)? = groundTruth[index], let truth = gt.joints(frame: frame),
-      let predicted = estimate?.joints3D(.h36m17, source: source)
+      let predicted = consistent ? consistentJoints : estimate?.joints3D(.h36m17, source: source)
     {
       mpjpe = (try? PoseMetrics.rootAlignedMPJPE(predicted, truth)).map { $0 * 1000 }
       pa = (try? PoseMetrics.paMPJPE(predicted, truth)).map { $0 * 1000 }
@@ -339,6 +364,22 @@ public final class ViewerPresenter {
   }
 
   /// Reference lengths (metres, NaN where unknown) for the current frame and a label for the table title.
+  /// The subject's lengths for consistent bones: the user's (`settings.subjectLengths`), else a robust
+  /// estimate from the raw poses of `source` estimated so far (cached until more frames arrive).
+  func subjectLengths(item: Int, sequence: [FrameEstimate?], source: PoseSource) -> SubjectBoneLengths? {
+    if let given = settings.subjectLengths { return given }
+    let frames = sequence.map { $0?.joints3D(.h36m17, source: source) }
+    let count = frames.filter { $0 != nil }.count
+    guard count > 0 else { return nil }
+    if let cached = subjectCache, cached.item == item, cached.count == count, cached.source == source {
+      return cached.lengths
+    }
+    let weights = sequence.map { e in e?.result.map { Self.h36mVisibility($0.landmarks.map(\.visibility)) } }
+    let lengths = try? SubjectBoneLengths.estimate(frames: frames, jointWeights: weights)
+    subjectCache = (item, count, source, lengths)
+    return lengths
+  }
+
   func referenceLengths(
     state: ViewerState, item: Int, frame: Int, kind: SkeletonKind, history: [[Double]]
   ) -> (lengths: [Double]?, label: String) {

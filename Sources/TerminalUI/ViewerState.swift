@@ -170,6 +170,9 @@ public struct ViewerState: Sendable {
   public var availableSources: [PoseSource] = PoseSource.allCases.filter { $0.unavailableReason == nil }
   /// The skeleton drawn and measured.
   public var skeleton: SkeletonKind = .h36m17
+  /// Show the bone-length-consistent 3D of the source (H36M-17): every frame held to the subject's
+  /// lengths, which also become the bone table's reference (`c`).
+  public var consistentBones = false
   /// Where reference lengths come from.
   public var reference: ReferenceMode
   /// The help screen is shown.
@@ -251,6 +254,13 @@ public struct ViewerState: Sendable {
       skeleton = skeleton.toggled
       boneTableScroll = 0
     case .nextReference: reference = reference.next
+    case .toggleConsistent:
+      consistentBones.toggle()
+      message =
+        consistentBones
+        ? "consistent bones: the subject's lengths in every frame"
+          + (skeleton == .h36m17 ? "" : " (H36M-17 only: press t)")
+        : "raw 3D: bone lengths as estimated per frame"
     case .togglePlay:
       if let item = currentItem, item.isFolder {
         playing.toggle()

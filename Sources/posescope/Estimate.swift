@@ -2,7 +2,9 @@
 import ArgumentParser
 import Foundation
 import ImageIO
+import PoseCore
 import PoseEstimation
+import PoseTraining
 
 struct Estimate: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -43,8 +45,42 @@ struct Estimate: ParsableCommand {
   @Flag(help: "Do not run the lifter.")
   var noLifter = false
 
+  @Flag(
+    name: .customLong("consistent-bones"),
+    help:
+      "Add consistent_h36m17: every frame of a sequence held to one set of bone lengths (the subject's, estimated robustly from the sequence unless --bone-lengths or --height gives them)."
+  )
+  var consistentBones = false
+
+  @Option(
+    name: .customLong("bone-lengths"),
+    help: "JSON file of the subject's 16 H36M-17 bone lengths (implies --consistent-bones; see README).")
+  var boneLengths: String?
+
+  @Option(
+    help:
+      "The subject's height in metres: bone lengths from anthropometric proportions (implies --consistent-bones)."
+  )
+  var height: Double?
+
+  @Option(
+    name: .customLong("bone-method"),
+    help:
+      "auto (the lifter's DCM cascade then projection when it has one, else projection), dcm or projection.")
+  var boneMethod: BoneMethod = .auto
+
+  @Flag(
+    name: .customLong("smooth-bones"),
+    help: "With --consistent-bones: smooth bone directions over time (one-euro); lengths stay exact.")
+  var smoothBones = false
+
+  enum BoneMethod: String, ExpressibleByArgument, CaseIterable { case auto, dcm, projection }
+
   func validate() throws {
     guard threads >= 1 && threads <= 64 else { throw ValidationError("--threads must be between 1 and 64") }
+    if boneLengths != nil && height != nil {
+      throw ValidationError("give --bone-lengths or --height, not both")
+    }
   }
 
   func run() throws {
@@ -103,7 +139,10 @@ struct Estimate: ParsableCommand {
         frames[i].attachLifted(ShippedLifter.lift(liftModel, points.map { SIMD2($0[0], $0[1]) }))
       }
     }
-    let doc = EstimateDocument(frames: frames, failures: failures)
+    var doc = EstimateDocument(frames: frames, failures: failures)
+    if consistentBones || boneLengths != nil || height != nil {
+      try makeConsistent(&doc, lifter: liftModel)
+    }
     let data: Data
     switch format {
     case .json: data = try doc.json() + Data("\n".utf8)
@@ -125,6 +164,68 @@ struct Estimate: ParsableCommand {
 }
 
 extension Estimate {
+  /// Adds `consistent_h36m17` to every frame with a pose and one `subjects` entry per sequence (a single
+  /// image is its own sequence).
+  func makeConsistent(_ doc: inout EstimateDocument, lifter: LifterModel?) throws {
+    let given: SubjectBoneLengths?
+    do {
+      given =
+        try boneLengths.map { try SubjectBoneLengths.read(path: $0) }
+        ?? height.map(SubjectBoneLengths.fromHeight)
+    } catch {
+      throw CLIError("\(error)")
+    }
+    var adjuster: BoneAdjuster? = nil
+    if boneMethod != .projection {
+      adjuster = lifter.flatMap(ShippedLifter.adjuster)
+      if boneMethod == .dcm && adjuster == nil {
+        throw CLIError(
+          "--bone-method dcm needs a lifter with a trained adjustment network (train --aite-stages K ≥ 1)")
+      }
+    }
+    // Groups in first-seen order: a sequence's frames, or one image.
+    var order: [String] = []
+    var members: [String: [Int]] = [:]
+    for (i, f) in doc.frames.enumerated() {
+      let key = f.sequence ?? f.file
+      if members[key] == nil { order.append(key) }
+      members[key, default: []].append(i)
+    }
+    var subjects: [SubjectRecord] = []
+    for key in order {
+      let indices = members[key] ?? []
+      let useLifted = indices.contains { doc.frames[$0].liftedH36m17 != nil }
+      let poses: [[Vec3]?] = indices.map { i in
+        let rows = useLifted ? doc.frames[i].liftedH36m17 : doc.frames[i].h36m17
+        return rows.flatMap { r in r.count == H36M17.count ? r.map { Vec3($0[0], $0[1], $0[2]) } : nil }
+      }
+      let weights: [[Double]?] = indices.map { i in
+        doc.frames[i].landmarks.map { lm in
+          BlazePoseToH36M.sources.map { s in
+            s.map { $0 < lm.count && lm[$0].count > 3 ? lm[$0][3] : 0 }.min() ?? 0
+          }
+        }
+      }
+      let times = indices.map { i in doc.frames[i].time ?? Double(doc.frames[i].frame ?? 0) / 30 }
+      let made: (lengths: SubjectBoneLengths, poses: [[Vec3]?], method: ConsistentBones.Method)
+      do {
+        made = try ConsistentBones.sequence(
+          poses, weights: weights, times: times, lengths: given, adjuster: useLifted ? adjuster : nil,
+          smooth: smoothBones)
+      } catch {
+        printError("\(key): no consistent bones (\(error))")
+        continue
+      }
+      let source = useLifted ? "lifted" : "world"
+      for (i, pose) in zip(indices, made.poses) { doc.frames[i].attachConsistent(pose, source: source) }
+      subjects.append(
+        SubjectRecord(
+          sequence: key, lengths: made.lengths.lengths, lengthsSource: made.lengths.source, source: source,
+          method: made.method.rawValue, smoothed: smoothBones))
+    }
+    doc.subjects = subjects
+  }
+
   /// Runs the tracker over every frame of a video, appending records (with times) or one failure.
   func estimateVideo(
     _ path: String, with video: BlazePoseEstimator, frames: inout [FrameRecord],

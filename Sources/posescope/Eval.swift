@@ -35,6 +35,13 @@ struct Eval: ParsableCommand {
   @Option(help: "OpenBLAS threads.")
   var threads: Int = 2
 
+  @Flag(
+    name: .customLong("consistent-bones"),
+    help:
+      "Also evaluate bone-length-consistent outputs: the projection onto the subject's lengths (true, or estimated from each sequence's raw output) and, when the lifter has a trained adjustment network, the DCM cascade at inference."
+  )
+  var consistentBones = false
+
   func validate() throws {
     guard !data.isEmpty else { throw ValidationError("--data needs at least one path") }
     guard stride >= 1 else { throw ValidationError("--stride must be ≥ 1") }
@@ -68,6 +75,7 @@ struct Eval: ParsableCommand {
         + " 2D: \(c.augmentation.inputJoints.rawValue)); 2D noise \(noise) × scale, seed \(seed)")
     let rows = try sets.metrics { lifter.network.forward($0, scale: Float(c.outputScale)) }
     ValidationSets.printTable(rows)
+    if consistentBones { try printConsistent(lifter: lifter, sets: sets) }
     guard let (name, m) = rows.last else { return }
     print("\nper bone (\(name)): mean |length error|, within-sequence std (mm)")
     for (k, bone) in H36M17.bones.enumerated() {
@@ -82,6 +90,64 @@ struct Eval: ParsableCommand {
       print(
         String(format: "  %@ %6.1f", n.padding(toLength: 28, withPad: " ", startingAt: 0), m.perJointError[j])
       )
+    }
+  }
+}
+
+extension Eval {
+  /// The consistent-bones table: raw, projected and DCM outputs with true and estimated lengths.
+  func printConsistent(lifter: LifterModel, sets: ValidationSets) throws {
+    var groups = sets.groups
+    if groups.count > 1, let all = sets.all { groups.append(("all", all)) }
+    print(
+      "\nbone-length-consistent 3D (MPJPE / PA-MPJPE / bone err / bone std, mm); lengths: true = the "
+        + "sequence's real lengths, est = SubjectBoneLengths.estimate of the sequence's raw output")
+    if lifter.adjustment == nil {
+      print("  (this lifter has no trained adjustment network: no DCM rows; see train --freeze-lifter)")
+    }
+    for (name, set) in groups {
+      let raw = try set.predictions { lifter.network.forward($0, scale: Float(lifter.config.outputScale)) }
+      // Per-sequence lengths: the truth (constant within a sequence) and the robust estimate from raw.
+      var trueLengths: [Int: [Double]] = [:]
+      var estimated: [Int: [Double]] = [:]
+      for (i, s) in set.sequence.enumerated() where trueLengths[s] == nil { trueLengths[s] = set.lengths[i] }
+      for s in Set(set.sequence) {
+        let frames = set.sequence.indices.filter { set.sequence[$0] == s }.map { Optional(raw[$0]) }
+        estimated[s] = try SubjectBoneLengths.estimate(frames: frames).lengths
+      }
+      func lengths(_ table: [Int: [Double]], _ i: Int) -> [Double] {
+        table[set.sequence[i]] ?? set.lengths[i]
+      }
+      func projected(_ poses: [[Vec3]], _ table: [Int: [Double]]) throws -> [[Vec3]] {
+        try poses.indices.map { try BoneLengthProjection.project(poses[$0], lengths: lengths(table, $0)) }
+      }
+      func dcm(_ table: [Int: [Double]]) throws -> [[Vec3]] {
+        var out: [[Vec3]] = []
+        for i in raw.indices { out += try lifter.adjust([raw[i]], lengths: lengths(table, i)) }
+        return out
+      }
+      var variants: [(String, [[Vec3]])] = [
+        ("raw lifter", raw), ("projected, true lengths", try projected(raw, trueLengths)),
+        ("projected, est. lengths", try projected(raw, estimated)),
+      ]
+      if lifter.adjustment != nil {
+        let dTrue = try dcm(trueLengths)
+        let dEst = try dcm(estimated)
+        variants += [
+          ("DCM, true lengths", dTrue), ("DCM, est. lengths", dEst),
+          ("DCM + projection, true", try projected(dTrue, trueLengths)),
+          ("DCM + projection, est.", try projected(dEst, estimated)),
+        ]
+      }
+      print("  \(name) (\(set.count) poses, \(Set(set.sequence).count) sequences)")
+      for (label, poses) in variants {
+        let m = try set.metrics(of: poses)
+        print(
+          String(
+            format: "    %@ %6.1f %6.1f %6.1f %6.2f",
+            label.padding(toLength: 26, withPad: " ", startingAt: 0),
+            m.mpjpe, m.paMPJPE, m.boneLengthError, m.boneLengthStd))
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 // posescope: finding and loading the shipped 2D→3D lifter, and handing it to `estimate` and the viewer.
 import Foundation
 import PoseCore
+import PoseEstimation
 import PoseTraining
 import TerminalUI
 
@@ -49,6 +50,16 @@ enum ShippedLifter {
   static func lift(_ model: LifterModel, _ joints: [Vec2]) -> [Vec3]? {
     guard let mm = try? model.lift(joints), mm.count == H36M17.count else { return nil }
     return mm.map { $0 / 1000 }
+  }
+
+  /// AITE's trained DCM cascade as a `BoneAdjuster` (metres in and out), nil when the lifter has none.
+  static func adjuster(_ model: LifterModel) -> BoneAdjuster? {
+    guard model.adjustment != nil else { return nil }
+    let box = UncheckedBox(model)
+    return { joints, lengths in
+      let mm = try? box.value.adjust([joints.map { $0 * 1000 }], lengths: lengths.map { $0 * 1000 })
+      return mm?.first.map { $0.map { $0 / 1000 } }
+    }
   }
 
   /// The viewer's second 3D source. The model is used from the estimation thread only, one frame at a time.

@@ -71,6 +71,20 @@ struct Train: ParsableCommand {
   @Option(name: .customLong("outliers"), help: "Probability of a 2D outlier joint, e.g. 0.02.")
   var outliers: Double?
 
+  @Option(
+    name: .customLong("init-lifter"),
+    help:
+      "Start the prediction network from this trained lifter (its width, blocks, output scale and 2D joint definitions are used)."
+  )
+  var initLifter: String?
+
+  @Flag(
+    name: .customLong("freeze-lifter"),
+    help:
+      "Keep the prediction network fixed and train only the adjustment network A on its outputs (needs --init-lifter and K ≥ 1): the A that estimate --consistent-bones can run at inference."
+  )
+  var freezeLifter = false
+
   @Option(help: "Checkpoint file (safetensors).")
   var out: String
 
@@ -106,6 +120,9 @@ struct Train: ParsableCommand {
     if let j = inputJoints, InputJointDefinition(rawValue: j) == nil {
       throw ValidationError("--input-joints must be dataset or blazepose")
     }
+    if freezeLifter && initLifter == nil {
+      throw ValidationError("--freeze-lifter needs --init-lifter FILE (the lifter to keep fixed)")
+    }
     guard checkpointEvery >= 1, valEvery >= 0, valStride >= 1 else {
       throw ValidationError("--checkpoint-every and --val-stride must be ≥ 1, --val-every ≥ 0")
     }
@@ -132,8 +149,20 @@ struct Train: ParsableCommand {
     if let v = inputJoints.flatMap(InputJointDefinition.init(rawValue:)) { c.augmentation.inputJoints = v }
     if let v = noise { c.augmentation.relativeKeypointNoise = v }
     if let v = outliers { c.augmentation.outlierProbability = v }
+    if let lifter = try initialLifter() {
+      c.network = lifter.config.network
+      c.outputScale = lifter.config.outputScale
+      c.augmentation.inputJoints = lifter.config.augmentation.inputJoints
+    }
+    c.freezePredictor = freezeLifter
     try c.validate()
     return c
+  }
+
+  /// The lifter of --init-lifter, loaded once.
+  func initialLifter() throws -> LifterModel? {
+    guard let path = initLifter else { return nil }
+    return try LifterModel.load(path: path)
   }
 
   func run() throws {
@@ -162,6 +191,12 @@ struct Train: ParsableCommand {
     } else {
       if resume { printError("no checkpoint at \(out) yet; starting a new run") }
       trainer = try AITETrainer(config: try makeConfig())
+      if let lifter = try initialLifter() {
+        try trainer.loadPredictor(from: lifter)
+        printError(
+          "prediction network from \(initLifter ?? "")"
+            + (freezeLifter ? " (frozen: training the adjustment network only)" : ""))
+      }
     }
     let config = trainer.config
     let stepsPerEpoch = (poses.count + config.batchSize - 1) / config.batchSize
@@ -218,6 +253,15 @@ struct Train: ParsableCommand {
         "acknowledgment": Self.cmuAcknowledgment, "trained_steps": String(trainer.step),
       ]
       if let note { meta["provenance"] = note }
+      if let lifter = try initialLifter() {
+        // Where P came from: its own training configuration and steps travel with the file.
+        meta["predictor_from"] =
+          (initLifter.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "")
+          + (freezeLifter ? " (frozen)" : " (fine-tuned)")
+        meta["predictor_config"] = lifter.metadata["predictor_config"] ?? lifter.metadata["config"]
+        meta["predictor_trained_steps"] =
+          lifter.metadata["predictor_trained_steps"] ?? lifter.metadata["trained_steps"]
+      }
       try LifterModel.export(trainer, to: export, metadata: meta)
       print("exported lifter: \(export)")
     }

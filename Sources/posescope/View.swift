@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import ImageIO
+import PoseCore
 import PoseEstimation
 import TerminalUI
 
@@ -60,6 +61,12 @@ struct View: ParsableCommand {
   @Flag(help: "No lifter: BlazePose's world landmarks are the only 3D source.")
   var noLifter = false
 
+  @Option(
+    name: .customLong("bone-lengths"),
+    help: "JSON file of the subject's bone lengths for consistent bones (c); default: estimated per sequence."
+  )
+  var boneLengths: String?
+
   func validate() throws {
     guard fps > 0 && fps <= 240 else { throw ValidationError("--fps must be in (0, 240]") }
     guard height >= 0.5 && height <= 2.8 else { throw ValidationError("--height is in metres: 0.5 to 2.8") }
@@ -82,12 +89,17 @@ struct View: ParsableCommand {
 
   func run() throws {
     let items = try mediaItems()
-    let settings = ViewerSettings(fps: fps, bodyHeight: height, exportDirectory: exportDir)
+    var settings = ViewerSettings(fps: fps, bodyHeight: height, exportDirectory: exportDir)
+    do {
+      settings.subjectLengths = try boneLengths.map { try SubjectBoneLengths.read(path: $0) }
+    } catch {
+      throw CLIError("\(error)")
+    }
     let glyphs: GlyphSet? = ascii ? .ascii : nil
-    let poseLifter =
-      try noLifter
-      ? nil
-      : ShippedLifter.locate(explicit: lifter).map { ShippedLifter.viewerLifter(try ShippedLifter.load($0)) }
+    let lifterPath = try noLifter ? nil : ShippedLifter.locate(explicit: lifter)
+    let poseLifter = try lifterPath.map { ShippedLifter.viewerLifter(try ShippedLifter.load($0)) }
+    // The adjuster runs on the UI thread: its own copy of the model, apart from the estimation thread's.
+    settings.adjuster = try lifterPath.flatMap { ShippedLifter.adjuster(try ShippedLifter.load($0)) }
     if once {
       let (w, h) = try parsedSize()
       let mode = color.flatMap(ColorMode.init(argument:)) ?? .none

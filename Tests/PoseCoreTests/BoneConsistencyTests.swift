@@ -177,7 +177,8 @@ private func noisySequence(
     "["
     + zip(names, truth).map { "{\"name\": \"\($0)\", \"length_m\": \($1)}" }
     .joined(separator: ", ") + "]"
-  let document = "{\"schema\": 1, \"frames\": [], \"subject_bone_lengths\": \(array)}"
+  let document =
+    "{\"schema\": 1, \"frames\": [], \"subjects\": [{\"sequence\": \"a\", \"bone_lengths\": \(array)}]}"
   for (file, text) in [("plain.json", plain), ("mm.json", mm), ("array.json", array), ("doc.json", document)]
   {
     let read = try SubjectBoneLengths.read(path: write(file, text))
