@@ -36,7 +36,9 @@ struct Estimate: ParsableCommand {
   @Option(help: "OpenBLAS threads.")
   var threads: Int = 1
 
-  @Flag(help: "In folders, smooth landmarks over time as MediaPipe does (on by default).")
+  @Flag(
+    inversion: .prefixedNo,
+    help: "In folders and videos, smooth landmarks over time as MediaPipe does (on by default).")
   var smooth = true
 
   @Option(help: "A trained lifter to add lifted 3D joints (default: the shipped assets/lifter file).")

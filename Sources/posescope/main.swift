@@ -11,7 +11,9 @@ struct PoseScope: ParsableCommand {
       Models and sample media are fetched from PyPI wheels by scripts/fetch-assets.sh.
       With no subcommand, posescope opens the viewer on the fetched sample media.
       """,
-    subcommands: [View.self, Estimate.self, Bench.self, Models.self, Demo.self, Train.self, Eval.self],
+    subcommands: [
+      View.self, Estimate.self, Bench.self, Models.self, Demo.self, Train.self, Eval.self, Export.self,
+    ],
     defaultSubcommand: View.self)
 }
 

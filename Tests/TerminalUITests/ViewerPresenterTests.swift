@@ -384,3 +384,44 @@ private func samplePhoto(_ name: String) -> String? {
   grid = render(presenter, &state)
   #expect(paneText(grid, layout.skeleton).joined().contains("AITE lifter gives H36M-17 only (press t)"))
 }
+
+@Test func consistentBonesHoldEveryFrameToTheSubjectsLengths() throws {
+  // A folder of two frames whose bones differ by 10 %: raw, the table shows a std; after `c` every frame
+  // has the subject's (estimated) lengths, which are also the reference, so the std and errors are 0.
+  let bus = try busEstimate()
+  var (presenter, state, _) = try busViewer(folderEstimates: [
+    try scaled(bus, 1.0), try scaled(bus, 1.1), nil,
+  ])
+  state.apply(.selectNext)
+  let layout = try #require(Layout(width: 160, height: 48))
+  var grid = render(presenter, &state)
+  let rawNeck = try #require(paneText(grid, layout.boneTable).first { $0.contains("neck") })
+  let rawStd = try #require(Double(rawNeck.split(separator: " ").dropLast().last.map(String.init) ?? ""))
+  #expect(rawStd > 1, "\(rawNeck)")
+  state.apply(.toggleConsistent)
+  #expect(state.consistentBones && state.message?.contains("consistent bones") == true)
+  grid = render(presenter, &state)
+  #expect(grid.lines[0].contains("· consistent ·"))
+  #expect(grid.lines[layout.boneTable.y].contains("ref: subject, estimated from 2 frames"))
+  let table = paneText(grid, layout.boneTable)
+  for bone in ["right_upper_leg", "left_lower_leg", "neck", "spine_lower"] {
+    let row = try #require(table.first { $0.contains(bone) })
+    let cells = row.split(separator: " ").map(String.init)
+    // len, ref, err, err%, asym% (or -), std: the length equals the reference, the std is 0.
+    let name = try #require(cells.firstIndex { $0 == bone })
+    #expect(cells[name + 1] == cells[name + 2], "\(row)")
+    #expect(cells[name + 3] == "0" && cells[name + 6] == "0.0", "\(row)")
+  }
+  // Given lengths replace the estimate; BlazePose-33 has no consistent view.
+  var settings = ViewerSettings()
+  settings.subjectLengths = try SubjectBoneLengths.fromHeight(1.9)
+  let given = ViewerPresenter(
+    items: presenter.items, settings: settings, store: presenter.store, thumbnails: ThumbnailCache(),
+    groundTruth: [nil, nil])
+  grid = render(given, &state)
+  #expect(grid.lines[layout.boneTable.y].contains("ref: subject, anthropometric, 1.90 m"))
+  state.apply(.toggleSkeleton)
+  state.apply(.toggleConsistent)
+  state.apply(.toggleConsistent)
+  #expect(state.message?.contains("H36M-17 only") == true)
+}
