@@ -186,6 +186,12 @@ public struct SubjectBoneLengths: Sendable, Equatable {
   public static func read(path: String, skeleton: Skeleton = H36M17.skeleton) throws -> SubjectBoneLengths {
     func fail(_ reason: String) -> BoneLengthFileError { BoneLengthFileError(path: path, reason: reason) }
     let data: Data
+    var isDirectory: ObjCBool = false
+    // A symbolic link that does not resolve (a loop, a missing target) is reported by the read below.
+    let isLink = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil
+    let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+    guard exists || isLink else { throw fail("no such file") }
+    if exists && isDirectory.boolValue { throw fail("is a folder, not a JSON file") }
     do {
       let attributes = try FileManager.default.attributesOfItem(atPath: path)
       if let size = attributes[.size] as? Int, size > 64 << 20 { throw fail("larger than 64 MiB") }

@@ -213,7 +213,13 @@ private func noisySequence(
   do {
     _ = try SubjectBoneLengths.read(path: missing)
   } catch let e as BoneLengthFileError {
-    #expect(e.description.contains("nope.json"))
+    #expect(e.description == "bone lengths \(missing): no such file")
+  }
+  do {
+    _ = try SubjectBoneLengths.read(path: dir.path)
+    Issue.record("a folder was read as bone lengths")
+  } catch let e as BoneLengthFileError {
+    #expect(e.reason == "is a folder, not a JSON file")
   }
   // Heights.
   let h = try SubjectBoneLengths.fromHeight(1.78)
