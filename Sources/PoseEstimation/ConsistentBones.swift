@@ -57,10 +57,11 @@ public enum ConsistentBones {
   /// - Throws: `PoseCoreError.empty` when lengths must be estimated and some bone has no sample.
   public static func sequence(
     _ frames: [[Vec3]?], weights: [[Double]?]? = nil, times: [Double]? = nil,
-    lengths given: SubjectBoneLengths? = nil, adjuster: BoneAdjuster? = nil, smooth: Bool = false
+    lengths given: SubjectBoneLengths? = nil, adjuster: BoneAdjuster? = nil, smooth: Bool = false,
+    smoother settings: BoneDirectionSmoother = BoneDirectionSmoother()
   ) throws -> (lengths: SubjectBoneLengths, poses: [[Vec3]?], method: Method) {
     let lengths = try given ?? SubjectBoneLengths.estimate(frames: frames, jointWeights: weights)
-    var smoother = BoneDirectionSmoother()
+    var smoother = settings
     var previous: [Vec3]?
     var method = Method.projection
     var poses: [[Vec3]?] = []

@@ -105,38 +105,52 @@ public struct EvaluationSet: Sendable {
   public var lengths: [[Double]]
   /// Sequence index of each sample.
   public var sequence: [Int]
+  /// Time of each sample in its sequence, seconds (frame index × the sequence's frame time, 1/30 s when
+  /// it has none).
+  public var times: [Double] = []
 
   /// Number of samples.
   public var count: Int { targets.count }
 
   /// Builds the set from every `stride`-th frame of `sequences`.
+  ///
+  /// With `cameraPerSequence`, one random camera looks at each sequence's mean pelvis for all its frames
+  /// (a static video camera, so temporal filters can be evaluated); otherwise every frame draws its own.
   public static func make(
-    _ sequences: [PoseSequence], generator: SampleGenerator, seed: UInt64 = 7, stride: Int = 1
+    _ sequences: [PoseSequence], generator: SampleGenerator, seed: UInt64 = 7, stride: Int = 1,
+    cameraPerSequence: Bool = false
   ) throws -> EvaluationSet {
     guard stride > 0 else { throw TrainingError.invalidConfiguration("evaluation stride must be positive") }
     var inputs: [Float] = []
     var targets: [[Vec3]] = []
     var lengths: [[Double]] = []
     var ids: [Int] = []
+    var times: [Double] = []
     var rng = Xoshiro256(seed: seed)
     for (k, seq) in sequences.enumerated() {
       let factors = generator.boneFactors(&rng)
+      var camera: (rotation: Mat3, centre: Vec3, focal: Double)? = nil
+      if cameraPerSequence, !seq.poses.isEmpty {
+        let pelvis = seq.poses.reduce(Vec3.zero) { $0 + ($1.first ?? .zero) } / Double(seq.poses.count)
+        camera = generator.randomCamera(looking: pelvis, &rng)
+      }
       for (i, pose) in seq.poses.enumerated() where i % stride == 0 {
         guard pose.count == H36M17.count, pose.allSatisfy({ $0.x.isFinite && $0.y.isFinite && $0.z.isFinite })
         else {
           throw TrainingError.badDataset(path: seq.name, reason: "frame \(i) is not 17 finite joints")
         }
-        let s = generator.sample(pose, factors: factors, &rng)
+        let s = generator.sample(pose, factors: factors, camera: camera, &rng)
         inputs += s.input.map { Float($0) }
         targets.append(
           (0..<H36M17.count).map { Vec3(s.target[3 * $0], s.target[3 * $0 + 1], s.target[3 * $0 + 2]) })
         lengths.append(s.lengths)
         ids.append(k)
+        times.append(Double(i) * (seq.frameTime ?? 1.0 / 30))
       }
     }
     return EvaluationSet(
       inputs: Matrix(rows: targets.count, columns: KeypointNormalization.inputCount, values: inputs),
-      targets: targets, lengths: lengths, sequence: ids)
+      targets: targets, lengths: lengths, sequence: ids, times: times)
   }
 
   /// Metrics of a lifter given as a function from normalised inputs to poses in mm (N × 51), run in
@@ -261,17 +275,19 @@ extension EvaluationSet {
     var targets: [[Vec3]] = []
     var lengths: [[Double]] = []
     var ids: [Int] = []
+    var times: [Double] = []
     var offset = 0
     for s in sets {
       values += s.inputs.values
       targets += s.targets
       lengths += s.lengths
+      times += s.times
       ids += s.sequence.map { $0 + offset }
       offset += (s.sequence.max() ?? -1) + 1
     }
     return EvaluationSet(
       inputs: Matrix(rows: targets.count, columns: KeypointNormalization.inputCount, values: values),
-      targets: targets, lengths: lengths, sequence: ids)
+      targets: targets, lengths: lengths, sequence: ids, times: times)
   }
 }
 

@@ -220,12 +220,15 @@ public struct SampleGenerator: Sendable {
     sample(worldPose, factors: boneFactors(&rng), &rng)
   }
 
-  /// One sample with given bone factors (`boneFactors`); a random camera and the configured noise.
-  public func sample(_ worldPose: [Vec3], factors: [Double], _ rng: inout Xoshiro256) -> (
-    input: [Double], target: [Double], lengths: [Double]
-  ) {
+  /// One sample with given bone factors (`boneFactors`); a random camera (or `camera`, e.g. one per
+  /// sequence) and the configured noise.
+  public func sample(
+    _ worldPose: [Vec3], factors: [Double],
+    camera fixed: (rotation: Mat3, centre: Vec3, focal: Double)? = nil,
+    _ rng: inout Xoshiro256
+  ) -> (input: [Double], target: [Double], lengths: [Double]) {
     let pose = Self.scaleBones(worldPose, factors: factors)
-    let cam = randomCamera(looking: pose[0], &rng)
+    let cam = fixed ?? randomCamera(looking: pose[0], &rng)
     var image: [Vec2] = []
     var target: [Double] = []
     let rootCam = cam.rotation * (pose[0] - cam.centre)

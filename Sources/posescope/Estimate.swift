@@ -72,9 +72,11 @@ struct Estimate: ParsableCommand {
   var boneMethod: BoneMethod = .auto
 
   @Flag(
-    name: .customLong("smooth-bones"),
-    help: "With --consistent-bones: smooth bone directions over time (one-euro); lengths stay exact.")
-  var smoothBones = false
+    name: .customLong("smooth-bones"), inversion: .prefixedNo,
+    help:
+      "With --consistent-bones: smooth bone directions over time in folders and videos (one-euro); lengths stay exact."
+  )
+  var smoothBones = true
 
   enum BoneMethod: String, ExpressibleByArgument, CaseIterable { case auto, dcm, projection }
 

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import PoseCore
+import PoseEstimation
 import PoseTraining
 
 struct Eval: ParsableCommand {
@@ -36,6 +37,11 @@ struct Eval: ParsableCommand {
   var threads: Int = 2
 
   @Flag(
+    name: .customLong("camera-per-sequence"),
+    help: "One fixed virtual camera per sequence (a static video camera) instead of one per frame.")
+  var cameraPerSequence = false
+
+  @Flag(
     name: .customLong("consistent-bones"),
     help:
       "Also evaluate bone-length-consistent outputs: the projection onto the subject's lengths (true, or estimated from each sequence's raw output) and, when the lifter has a trained adjustment network, the DCM cascade at inference."
@@ -68,7 +74,7 @@ struct Eval: ParsableCommand {
     augmentation.relativeKeypointNoise = noise
     let sets = try ValidationSets(
       paths: data, rig: try rig.map(PoseDataset.jointMap(named:)), config: config, stride: stride, seed: seed,
-      augmentation: augmentation)
+      augmentation: augmentation, cameraPerSequence: cameraPerSequence)
     let c = lifter.config
     print(
       "model: \(model) (\(c.network.width)×\(c.network.blocks) blocks, trained with K = \(c.adjustment.stages),"
@@ -138,6 +144,21 @@ extension Eval {
           ("DCM + projection, true", try projected(dTrue, trueLengths)),
           ("DCM + projection, est.", try projected(dEst, estimated)),
         ]
+      }
+      if cameraPerSequence {
+        // Smoothing needs a static camera: consecutive frames of a sequence, in order.
+        let adjuster = lifter.adjustment == nil ? nil : ShippedLifter.adjuster(lifter)
+        var smoothed = [[Vec3]](repeating: [], count: raw.count)
+        for s in Set(set.sequence).sorted() {
+          let rows = set.sequence.indices.filter { set.sequence[$0] == s }
+          let given = estimated[s].map { SubjectBoneLengths(lengths: $0.map { $0 / 1000 }, source: "est.") }
+          let made = try ConsistentBones.sequence(
+            rows.map { Optional(raw[$0].map { $0 / 1000 }) }, times: rows.map { set.times[$0] },
+            lengths: given,
+            adjuster: adjuster, smooth: true)
+          for (r, p) in zip(rows, made.poses) { smoothed[r] = (p ?? []).map { $0 * 1000 } }
+        }
+        variants.append(("… + smoothing, est.", smoothed))
       }
       print("  \(name) (\(set.count) poses, \(Set(set.sequence).count) sequences)")
       for (label, poses) in variants {

@@ -292,7 +292,7 @@ struct ValidationSets {
 
   init(
     paths: [String], rig: JointMap?, config: TrainingConfig, stride: Int, seed: UInt64,
-    augmentation: AugmentationConfig? = nil
+    augmentation: AugmentationConfig? = nil, cameraPerSequence: Bool = false
   ) throws {
     guard !paths.isEmpty else { return }
     let files = try PoseDataset.resolve(paths)
@@ -300,7 +300,8 @@ struct ValidationSets {
       camera: config.camera, augmentation: augmentation ?? config.augmentation.withoutNoise)
     for g in PoseDataset.groupByFolder(files) {
       let seqs = try PoseDataset.load(g.files, rig: rig)
-      let set = try EvaluationSet.make(seqs, generator: generator, seed: seed, stride: stride)
+      let set = try EvaluationSet.make(
+        seqs, generator: generator, seed: seed, stride: stride, cameraPerSequence: cameraPerSequence)
       groups.append(((g.folder as NSString).lastPathComponent, set))
     }
     all = groups.count > 1 ? EvaluationSet.merged(groups.map(\.set)) : groups.first?.set
