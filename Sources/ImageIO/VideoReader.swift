@@ -12,6 +12,9 @@ public struct VideoInfo: Sendable, Equatable {
   public var frameCount: Int?
   /// Duration in seconds, when known.
   public var duration: Double?
+  /// True when `frameCount` was estimated from the duration (the container does not store it); see
+  /// `VideoReader.countFrames`.
+  public var frameCountIsEstimate = false
 }
 
 /// An error reading a video: the file, and what went wrong.
@@ -45,13 +48,22 @@ public final class VideoReader {
   public let info: VideoInfo
   /// The index of the frame `nextFrame()` returns next.
   public private(set) var position = 0
+  /// Size of the frames `nextFrame()` returns: the video's, or smaller when `fitting` was given.
+  public let frameWidth: Int
+  public let frameHeight: Int
+  /// How many ffmpeg processes were started so far (one per seek that was followed by a read).
+  public private(set) var starts = 0
 
   private let ffmpeg: String
+  private let ffprobe: String
   private var process: Process?
   private var pipe: FileHandle?
 
   /// Opens `path`, probing it with `ffprobe`. `ffmpeg`/`ffprobe` are looked up on `PATH` unless given.
-  public init(path: String, ffmpeg: String? = nil, ffprobe: String? = nil) throws {
+  /// With `fitting`, ffmpeg shrinks every frame (area averaging, aspect ratio kept, never enlarged) to
+  /// fit in a `fitting` × `fitting` square before handing it over: much cheaper than moving full frames
+  /// through the pipe when only a thumbnail is needed.
+  public init(path: String, ffmpeg: String? = nil, ffprobe: String? = nil, fitting side: Int? = nil) throws {
     self.path = path
     guard FileManager.default.fileExists(atPath: path) else {
       throw VideoError(path: path, reason: "no such file")
@@ -66,6 +78,7 @@ public final class VideoReader {
           + "(install them: sudo apt-get install ffmpeg)")
     }
     self.ffmpeg = ffmpegPath
+    self.ffprobe = probePath
     info = try Self.probe(path: path, ffprobe: probePath)
     guard info.width > 0, info.height > 0, info.width <= ImageLimits.maxSide,
       info.height <= ImageLimits.maxSide,
@@ -73,6 +86,10 @@ public final class VideoReader {
     else {
       throw VideoError(path: path, reason: "unsupported frame size \(info.width)×\(info.height)")
     }
+    let (w, h) = (info.width, info.height)
+    let scale = side.map { min(1, Double(max(1, $0)) / Double(max(w, h))) } ?? 1
+    frameWidth = max(1, min(w, Int((Double(w) * scale).rounded())))
+    frameHeight = max(1, min(h, Int((Double(h) * scale).rounded())))
   }
 
   deinit { stop() }
@@ -81,7 +98,7 @@ public final class VideoReader {
   public func nextFrame() throws -> Image? {
     if pipe == nil { try start(at: position) }
     guard let pipe else { return nil }
-    let size = info.width * info.height * 3
+    let size = frameWidth * frameHeight * 3
     var data = Data()
     data.reserveCapacity(size)
     while data.count < size {
@@ -93,7 +110,7 @@ public final class VideoReader {
       stop()
       return nil
     }
-    guard data.count == size, let image = Image(width: info.width, height: info.height, pixels: [UInt8](data))
+    guard data.count == size, let image = Image(width: frameWidth, height: frameHeight, pixels: [UInt8](data))
     else {
       stop()
       throw VideoError(path: path, reason: "frame \(position) is truncated (the video ends mid-frame)")
@@ -127,6 +144,9 @@ public final class VideoReader {
       args += ["-ss", String(format: "%.6f", (Double(frame) - 0.5) / info.fps)]
     }
     args += ["-i", path, "-map", "0:v:0", "-an", "-sn"]
+    if frameWidth != info.width || frameHeight != info.height {
+      args += ["-vf", "scale=\(frameWidth):\(frameHeight):flags=area"]
+    }
     args += ["-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
     p.arguments = args
     let out = Pipe()
@@ -138,6 +158,31 @@ public final class VideoReader {
     }
     process = p
     pipe = out.fileHandleForReading
+    starts += 1
+  }
+
+  /// Counts the frames of the video by reading its packets (no decoding): exact where the container
+  /// does not store a count (Matroska, WebM), at the cost of one pass over the file.
+  public func countFrames() throws -> Int {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: ffprobe)
+    p.arguments = [
+      "-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries", "stream=nb_read_packets",
+      "-of", "csv=p=0", path,
+    ]
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    p.standardInput = FileHandle.nullDevice
+    do { try p.run() } catch { throw VideoError(path: path, reason: "cannot start ffprobe: \(error)") }
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    let text = String(decoding: data.prefix(64), as: UTF8.self).trimmingCharacters(
+      in: .whitespacesAndNewlines)
+    guard p.terminationStatus == 0, let n = Int(text.split(separator: ",").first ?? ""), n >= 0 else {
+      throw VideoError(path: path, reason: "cannot count the frames (ffprobe said \"\(text)\")")
+    }
+    return n
   }
 
   static func which(_ tool: String) -> String? {
@@ -204,8 +249,13 @@ public final class VideoReader {
     let duration =
       (s["duration"] as? String).flatMap(Double.init)
       ?? ((json["format"] as? [String: Any])?["duration"] as? String).flatMap(Double.init)
-    var frames = (s["nb_frames"] as? String).flatMap(Int.init)
-    if frames == nil, let duration { frames = Int((duration * fps).rounded()) }
-    return VideoInfo(width: w, height: h, fps: fps, frameCount: frames, duration: duration)
+    var frames = (s["nb_frames"] as? String).flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil }
+    var estimated = false
+    if frames == nil, let duration, duration.isFinite, duration >= 0, duration * fps < 1e9 {
+      frames = Int((duration * fps).rounded())
+      estimated = true
+    }
+    return VideoInfo(
+      width: w, height: h, fps: fps, frameCount: frames, duration: duration, frameCountIsEstimate: estimated)
   }
 }

@@ -89,10 +89,146 @@ public struct FrameEstimate: Sendable {
     }
   }
 
-  /// The record `posescope estimate` writes for this frame.
-  public func record(file: String, sequence: String?, frame: Int?) -> FrameRecord {
+  /// The record `posescope estimate` writes for this frame (`time`: seconds from the start of a video).
+  public func record(file: String, sequence: String?, frame: Int?, time: Double? = nil) -> FrameRecord {
     FrameRecord(
-      file: file, sequence: sequence, frame: frame, width: imageWidth, height: imageHeight, result: result)
+      file: file, sequence: sequence, frame: frame, time: time, width: imageWidth, height: imageHeight,
+      result: result)
+  }
+}
+
+/// Where the viewer finds `ffmpeg` and `ffprobe` for video items (default: on `PATH`).
+public struct VideoTools: Sendable, Hashable {
+  /// The ffmpeg executable, nil: looked up on `PATH`.
+  public var ffmpeg: String?
+  /// The ffprobe executable, nil: looked up on `PATH`.
+  public var ffprobe: String?
+
+  /// Tools at the given paths (nil: on `PATH`).
+  public init(ffmpeg: String? = nil, ffprobe: String? = nil) {
+    self.ffmpeg = ffmpeg
+    self.ffprobe = ffprobe
+  }
+
+  /// Opens `path` (frames shrunk to fit `fitting` × `fitting` when given).
+  ///
+  /// - Throws: `VideoError` naming the file (and how to install ffmpeg when it is missing).
+  public func open(_ path: String, fitting side: Int? = nil) throws -> VideoReader {
+    try VideoReader(path: path, ffmpeg: ffmpeg, ffprobe: ffprobe, fitting: side)
+  }
+}
+
+extension MediaItem {
+  /// The item of a video file: probed with ffprobe for its frame count and rate (frames counted packet
+  /// by packet when the container does not store the count). Never throws: a video that cannot be
+  /// opened (no ffmpeg, not a video) becomes an item of one frame whose `problem` says why (the reason;
+  /// the viewer shows it after the path).
+  public static func video(path: String, tools: VideoTools = VideoTools()) -> MediaItem {
+    do {
+      let reader = try tools.open(path)
+      var frames = reader.info.frameCount
+      if frames == nil || reader.info.frameCountIsEstimate, let counted = try? reader.countFrames() {
+        frames = counted
+      }
+      guard let frames, frames > 0 else {
+        return MediaItem(
+          path: path, kind: .video(frames: 1, fps: reader.info.fps), problem: "the video has no frames")
+      }
+      return MediaItem(path: path, kind: .video(frames: frames, fps: reader.info.fps))
+    } catch {
+      return MediaItem(
+        path: path, kind: .video(frames: 1, fps: 0), problem: (error as? VideoError)?.reason ?? "\(error)")
+    }
+  }
+}
+
+/// Reads frames of the video items one at a time on one thread, keeping a single ffmpeg pipe open (for
+/// the item read last): reading on from where the pipe is costs one frame; any other frame restarts
+/// ffmpeg with a seek. Remembers videos that cannot be opened and where a video really ends.
+final class VideoFrameSource {
+  private let tools: VideoTools
+  private let side: Int?
+  private var open: (item: Int, reader: VideoReader)?
+  private var failures: [Int: String] = [:]
+  private var ends: [Int: Int] = [:]
+  /// ffmpeg processes started so far.
+  private(set) var starts = 0
+  /// Largest gap read through (and thrown away) instead of seeking.
+  static let readThrough = 12
+
+  /// A source of full frames, or of frames shrunk to fit `side` × `side`.
+  init(tools: VideoTools, fitting side: Int? = nil) {
+    self.tools = tools
+    self.side = side
+  }
+
+  deinit { open?.reader.stop() }
+
+  /// The size of the video's frames (before any shrinking), when it was opened.
+  func fullSize(item: Int) -> (width: Int, height: Int)? {
+    guard let open, open.item == item else { return nil }
+    return (open.reader.info.width, open.reader.info.height)
+  }
+
+  /// Frame `frame` of video `item` (number `index`), or why it cannot be had. `skipped` gets the frames
+  /// read through on the way (from the pipe's position up to `frame`), for a cache.
+  func frame(
+    _ frame: Int, of item: MediaItem, index: Int, skipped: (Int, Image) -> Void = { _, _ in }
+  ) -> Result<Image, VideoError> {
+    if let problem = item.problem { return .failure(VideoError(path: item.path, reason: problem)) }
+    if let reason = failures[index] { return .failure(VideoError(path: item.path, reason: reason)) }
+    guard frame >= 0, frame < item.frameCount else {
+      return .failure(VideoError(path: item.path, reason: "no frame \(frame + 1)"))
+    }
+    if let end = ends[index], frame >= end {
+      return .failure(
+        VideoError(path: item.path, reason: "no frame \(frame + 1): the video ends after \(end) frames"))
+    }
+    if open?.item != index {
+      open?.reader.stop()
+      open = nil
+      do {
+        open = (index, try tools.open(item.path, fitting: side))
+      } catch {
+        let reason = (error as? VideoError)?.reason ?? "\(error)"
+        failures[index] = reason
+        return .failure(VideoError(path: item.path, reason: reason))
+      }
+    }
+    guard let reader = open?.reader else {
+      return .failure(VideoError(path: item.path, reason: "cannot open the video"))
+    }
+    let before = reader.starts
+    defer { starts += reader.starts - before }
+    do {
+      let gap = frame - reader.position
+      if gap < 0 || gap > Self.readThrough { try reader.seek(toFrame: frame) }
+      while reader.position < frame {
+        let at = reader.position
+        guard let image = try reader.nextFrame() else { break }
+        skipped(at, image)
+      }
+      guard reader.position == frame, let image = try reader.nextFrame() else {
+        ends[index] = min(ends[index] ?? Int.max, reader.position)
+        reader.stop()
+        let end = ends[index] ?? frame
+        return .failure(
+          VideoError(path: item.path, reason: "no frame \(frame + 1): the video ends after \(end) frames"))
+      }
+      return .success(image)
+    } catch let error as VideoError {
+      reader.stop()
+      return .failure(error)
+    } catch {
+      reader.stop()
+      return .failure(VideoError(path: item.path, reason: "\(error)"))
+    }
+  }
+
+  /// Closes the pipe (ffmpeg ends); the next read opens it again.
+  func close() {
+    open?.reader.stop()
+    open = nil
   }
 }
 
@@ -115,13 +251,18 @@ public final class EstimationEngine {
   private let still: BlazePoseEstimator
   private var video: [Int: (estimator: BlazePoseEstimator, next: Int)] = [:]
   private let lifter: PoseLifter?
+  private let videoFrames: VideoFrameSource
 
   /// Loads the models from `directory` (default: `ModelStore.modelsDirectory`); `lifter`, when given, adds
-  /// a second 3D source to every frame with a person.
+  /// a second 3D source to every frame with a person. Video items are read with `videoTools`.
   ///
   /// - Throws: `MissingModelError` (naming `scripts/fetch-assets.sh models`) or the model reader's error.
-  public init(threads: Int = 1, modelDirectory: String? = nil, lifter: PoseLifter? = nil) throws {
+  public init(
+    threads: Int = 1, modelDirectory: String? = nil, lifter: PoseLifter? = nil,
+    videoTools: VideoTools = VideoTools()
+  ) throws {
     self.lifter = lifter
+    videoFrames = VideoFrameSource(tools: videoTools)
     let models = try ModelStore.loadBlazePose(threads: max(1, min(64, threads)), directory: modelDirectory)
     detector = models.detector
     landmarker = models.landmarker
@@ -129,23 +270,39 @@ public final class EstimationEngine {
       detector: detector, landmarker: landmarker, options: .init(staticImageMode: true))
   }
 
+  /// ffmpeg processes started for video items so far (1 per video read straight through).
+  public var videoStarts: Int { videoFrames.starts }
+
   /// Estimates frame `frame` of `item` (item number `itemIndex`): the still-image estimator for images;
-  /// for folders the folder's video estimator, which tracks when frames come in order (any other frame
-  /// restarts tracking). Also returns the display image (nil when the file could not be read).
+  /// for folders and videos the item's video estimator, which tracks when frames come in order (any other
+  /// frame restarts tracking). Video frames come from one ffmpeg pipe, read on in order (another frame
+  /// seeks). Also returns the display image (nil when the frame could not be read).
   public func estimate(item: MediaItem, itemIndex: Int, frame: Int) -> (FrameEstimate, Image?) {
-    guard let path = item.framePath(frame) else {
-      return (FrameEstimate(failure: "\(item.name): no frame \(frame + 1)"), nil)
-    }
     let image: Image
-    do {
-      image = try ImageDecoder.load(path: path)
-    } catch {
-      if item.isFolder { video[itemIndex]?.next = -1 }
-      return (FrameEstimate(failure: "\(error)"), nil)
+    let path: String
+    if item.isVideo {
+      path = "\(item.path)#\(frame)"
+      switch videoFrames.frame(frame, of: item, index: itemIndex) {
+      case .success(let decoded): image = decoded
+      case .failure(let error):
+        video[itemIndex]?.next = -1
+        return (FrameEstimate(failure: error.description), nil)
+      }
+    } else {
+      guard let file = item.framePath(frame) else {
+        return (FrameEstimate(failure: "\(item.name): no frame \(frame + 1)"), nil)
+      }
+      path = file
+      do {
+        image = try ImageDecoder.load(path: file)
+      } catch {
+        if item.isFolder { video[itemIndex]?.next = -1 }
+        return (FrameEstimate(failure: "\(error)"), nil)
+      }
     }
     let thumb = Self.thumbnail(of: image)
     do {
-      if item.isFolder {
+      if item.isSequence {
         var entry = try video[itemIndex] ?? makeVideoEntry()
         if entry.next != frame { entry.estimator.reset() }
         let r = try entry.estimator.process(image)
@@ -367,26 +524,31 @@ public class EstimateStore: EstimateSource, @unchecked Sendable {
 
 /// Runs estimation on a background thread that owns its `EstimationEngine` (models loaded once, on
 /// that thread), caching results per frame in the store. The UI tells it what it looks at with
-/// `focus(item:frame:)`; the worker estimates, in order of priority: the focused image, the focused
-/// folder's frames in order (tracking), then the other single images. Folders that are not focused wait.
+/// `focus(item:)`; the worker estimates, in order of priority: the focused image, the focused folder's or
+/// video's frames in order (tracking; a video is read through one ffmpeg pipe), then the other single
+/// images. Folders and videos that are not focused wait.
 public final class EstimationService: EstimateStore, @unchecked Sendable {
   private let items: [MediaItem]
   private let thumbnails: ThumbnailCache
   private let threads: Int
   private let modelDirectory: String?
   private let lifter: PoseLifter?
+  private let videoTools: VideoTools
   /// The thread, its stop flag, and the lock that also guards `focusItem` and `cursors`.
   private let worker = WorkerThread()
   private var focusItem = 0
   private var cursors: [Int]
+  private var ffmpegStarts = 0
 
-  /// A service for `items`; display images it decodes anyway go into `thumbnails`.
+  /// A service for `items`; display images it decodes anyway go into `thumbnails`. Video items are read
+  /// with `videoTools`.
   public init(
     items: [MediaItem], thumbnails: ThumbnailCache, threads: Int = 1, modelDirectory: String? = nil,
-    lifter: PoseLifter? = nil
+    lifter: PoseLifter? = nil, videoTools: VideoTools = VideoTools()
   ) {
     self.items = items
     self.lifter = lifter
+    self.videoTools = videoTools
     self.thumbnails = thumbnails
     self.threads = threads
     self.modelDirectory = modelDirectory
@@ -413,6 +575,13 @@ public final class EstimationService: EstimateStore, @unchecked Sendable {
   /// Stops the worker after the frame it is on.
   public func stop() { worker.stop() }
 
+  /// ffmpeg processes the worker started for video items so far (one per video read in order).
+  public var videoStarts: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return ffmpegStarts
+  }
+
   /// Stops the worker and waits until its thread has ended (at most `timeout` seconds); true when it
   /// has (or never started). Call before the process exits: OpenBLAS must not be torn down under a
   /// running model.
@@ -422,7 +591,8 @@ public final class EstimationService: EstimateStore, @unchecked Sendable {
   private func run() {
     let engine: EstimationEngine
     do {
-      engine = try EstimationEngine(threads: threads, modelDirectory: modelDirectory, lifter: lifter)
+      engine = try EstimationEngine(
+        threads: threads, modelDirectory: modelDirectory, lifter: lifter, videoTools: videoTools)
     } catch {
       setState(.failed("\(error)"))
       return
@@ -434,12 +604,17 @@ public final class EstimationService: EstimateStore, @unchecked Sendable {
       if let thumb, !thumbnails.contains(key) {
         thumbnails.put(key, .image(thumb, fullWidth: estimate.imageWidth, fullHeight: estimate.imageHeight))
       }
+      lock.lock()
+      ffmpegStarts = engine.videoStarts
+      lock.unlock()
       store(estimate, item: item, frame: frame)
     }
   }
 
-  /// The next (item, frame) to estimate; called with `worker.condition` locked.
-  private func nextJob() -> (Int, Int)? {
+  /// The next (item, frame) to estimate: the focused item's first frame not estimated yet, else the
+  /// first single image not estimated yet (folders and videos wait for the focus). Called with
+  /// `worker.condition` locked.
+  func nextJob() -> (Int, Int)? {
     func pending(_ item: Int) -> Int? {
       let total = items[item].frameCount
       while cursors[item] < total {
@@ -449,7 +624,7 @@ public final class EstimationService: EstimateStore, @unchecked Sendable {
       return nil
     }
     if items.indices.contains(focusItem), let f = pending(focusItem) { return (focusItem, f) }
-    for i in items.indices where !items[i].isFolder {
+    for i in items.indices where !items[i].isSequence {
       if let f = pending(i) { return (i, f) }
     }
     return nil
@@ -546,11 +721,22 @@ public final class ThumbnailLoader: @unchecked Sendable {
   private var wanted: [ThumbnailCache.Key] = []
   /// Bumped whenever an image is stored, so a loop can tell when to redraw.
   private var loadedCount = 0
+  /// Video frames, shrunk by ffmpeg to the display size (loader thread only).
+  private let videoFrames: VideoFrameSource
+  private var ffmpegStarts = 0
 
-  /// A loader for `items` into `cache`.
-  public init(items: [MediaItem], cache: ThumbnailCache) {
+  /// A loader for `items` into `cache`; video items are read with `videoTools`.
+  public init(items: [MediaItem], cache: ThumbnailCache, videoTools: VideoTools = VideoTools()) {
     self.items = items
     self.cache = cache
+    videoFrames = VideoFrameSource(tools: videoTools, fitting: EstimationEngine.thumbnailSide)
+  }
+
+  /// ffmpeg processes the loader started for video items so far (seeks, mostly).
+  public var videoStarts: Int {
+    worker.condition.lock()
+    defer { worker.condition.unlock() }
+    return ffmpegStarts
   }
 
   /// Starts the loader thread.
@@ -582,8 +768,12 @@ public final class ThumbnailLoader: @unchecked Sendable {
   @discardableResult
   public func stopAndWait(timeout: Double = 10) -> Bool { worker.stopAndWait(timeout: timeout) }
 
-  /// Loads the display image of frame `frame` of `item` (synchronously).
-  public static func load(_ item: MediaItem, frame: Int) -> Thumbnail {
+  /// Loads the display image of frame `frame` of `item` (synchronously; a video is opened for it).
+  public static func load(_ item: MediaItem, frame: Int, videoTools: VideoTools = VideoTools()) -> Thumbnail {
+    if item.isVideo {
+      let source = VideoFrameSource(tools: videoTools, fitting: EstimationEngine.thumbnailSide)
+      return thumbnail(source.frame(frame, of: item, index: 0), source: source, item: 0)
+    }
     guard let path = item.framePath(frame) else { return .failed("\(item.name): no frame \(frame + 1)") }
     do {
       let image = try ImageDecoder.load(path: path)
@@ -593,12 +783,41 @@ public final class ThumbnailLoader: @unchecked Sendable {
     }
   }
 
+  /// A video frame read (shrunk) as a display image, with the video's full size.
+  static func thumbnail(_ read: Result<Image, VideoError>, source: VideoFrameSource, item: Int) -> Thumbnail {
+    switch read {
+    case .success(let image):
+      let full = source.fullSize(item: item) ?? (image.width, image.height)
+      return .image(image, fullWidth: full.width, fullHeight: full.height)
+    case .failure(let error):
+      return .failed(error.description)
+    }
+  }
+
   private func run() {
     while let key = worker.next({ wanted.first { !cache.contains($0) } }), items.indices.contains(key.item) {
-      cache.put(key, Self.load(items[key.item], frame: key.frame))
+      let item = items[key.item]
+      var stored = 1
+      if item.isVideo {
+        // Frames read through on the way to the wanted one are kept too (the next ones wanted in play).
+        let source = videoFrames
+        let read = source.frame(key.frame, of: item, index: key.item) { [cache] f, image in
+          let full = source.fullSize(item: key.item) ?? (image.width, image.height)
+          cache.put(
+            .init(item: key.item, frame: f), .image(image, fullWidth: full.width, fullHeight: full.height))
+          stored += 1
+        }
+        worker.condition.lock()
+        ffmpegStarts = videoFrames.starts
+        worker.condition.unlock()
+        cache.put(key, Self.thumbnail(read, source: source, item: key.item))
+      } else {
+        cache.put(key, Self.load(item, frame: key.frame))
+      }
       worker.condition.lock()
-      loadedCount += 1
+      loadedCount += stored
       worker.condition.unlock()
     }
+    videoFrames.close()
   }
 }

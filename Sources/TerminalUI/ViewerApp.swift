@@ -28,7 +28,8 @@ public enum Viewer {
   /// - Throws: `NCursesError` when the terminal cannot be used.
   public static func run(
     items: [MediaItem], settings: ViewerSettings, requestedColor: ColorMode, glyphs: GlyphSet? = nil,
-    threads: Int = 1, modelDirectory: String? = nil, lifter: PoseLifter? = nil
+    threads: Int = 1, modelDirectory: String? = nil, lifter: PoseLifter? = nil,
+    videoTools: VideoTools = VideoTools()
   ) throws -> ViewerOutcome {
     posescope_install_signal_handlers()
     let screen = try NCursesScreen(requested: requestedColor)
@@ -50,8 +51,9 @@ public enum Viewer {
 
     let cache = ThumbnailCache()
     let service = EstimationService(
-      items: items, thumbnails: cache, threads: threads, modelDirectory: modelDirectory, lifter: lifter)
-    let loader = ThumbnailLoader(items: items, cache: cache)
+      items: items, thumbnails: cache, threads: threads, modelDirectory: modelDirectory, lifter: lifter,
+      videoTools: videoTools)
+    let loader = ThumbnailLoader(items: items, cache: cache, videoTools: videoTools)
     let presenter = ViewerPresenter(items: items, settings: settings, store: service, thumbnails: cache)
     var state = ViewerState(items: items, reference: presenter.defaultReference())
     if lifter != nil { state.availableSources = PoseSource.allCases }
@@ -89,9 +91,10 @@ public enum Viewer {
         dirty = true
       }
 
-      // Playback: advance at the folder's rate, but only onto frames already estimated (buffering).
+      // Playback: advance at the folder's (the video's) rate, but only onto frames already estimated
+      // (buffering).
       if state.playing, let s = state.selected, let f = state.currentFrame {
-        let interval = 1 / settings.fps
+        let interval = 1 / settings.playbackFPS(for: items[s])
         let due = nextFrameDue ?? t + interval
         if t >= due {
           let next = (f + 1) % items[s].frameCount
@@ -206,7 +209,7 @@ public enum Viewer {
     guard let s = state.selected, let f = state.currentFrame else { return [] }
     let item = state.items[s]
     var keys = [ThumbnailCache.Key(item: s, frame: f)]
-    if item.isFolder {
+    if item.isSequence {
       let ahead = state.playing ? 12 : 4
       for d in 1...ahead where f + d < item.frameCount { keys.append(.init(item: s, frame: f + d)) }
       if f > 0 { keys.append(.init(item: s, frame: f - 1)) }
@@ -316,7 +319,7 @@ public enum Viewer {
   // MARK: - Headless
 
   /// Renders one frame of the viewer without a terminal: estimates the first item synchronously (a
-  /// folder from frame 1 up to `frame`, in order, so tracking and the sequence columns are as in the
+  /// folder or video from frame 1 up to `frame`, in order, so tracking and the sequence columns are as in the
   /// viewer), applies `keys` (characters of the key table, e.g. `"2t"` for the side view of BlazePose-33)
   /// and returns the frame as text with `mode`'s colour codes.
   ///

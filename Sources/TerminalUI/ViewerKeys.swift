@@ -199,7 +199,7 @@ public enum KeyTable {
       [.char("r")], .global, "reference", "reference lengths: ground truth / median / anthropometric",
       .nextReference),
     // Everywhere: sequences.
-    KeyBinding([.char(" ")], .global, "play", "play / pause a frame folder", .togglePlay),
+    KeyBinding([.char(" ")], .global, "play", "play / pause a frame folder or video", .togglePlay),
     KeyBinding([.char(",")], .global, "frame back", "one frame back", .stepBack),
     KeyBinding([.char(".")], .global, "frame forward", "one frame forward", .stepForward),
     KeyBinding([.char("[")], .global, "back 10", "ten frames back", .jumpBack),

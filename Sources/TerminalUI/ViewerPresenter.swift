@@ -7,8 +7,10 @@ import PoseEstimation
 
 /// Settings of a viewer session that do not change while it runs.
 public struct ViewerSettings: Sendable {
-  /// Playback rate of frame folders (frames per second).
+  /// Playback rate of frame folders (frames per second), and of videos when `fpsOverridesVideos`.
   public var fps: Double
+  /// Videos play at `fps` too (the user gave `--fps`); otherwise at their own rate.
+  public var fpsOverridesVideos = false
   /// Body height for the anthropometric reference, metres.
   public var bodyHeight: Double
   /// Where `e` writes its JSON files.
@@ -29,6 +31,12 @@ public struct ViewerSettings: Sendable {
     self.bodyHeight = bodyHeight.isFinite && bodyHeight > 0 ? bodyHeight : 1.75
     self.exportDirectory = exportDirectory
     self.errorScaleMillimetres = errorScaleMillimetres
+  }
+
+  /// The rate `item` plays at: a video's own rate (at most 240) unless `fpsOverridesVideos`, else `fps`.
+  public func playbackFPS(for item: MediaItem) -> Double {
+    guard !fpsOverridesVideos, let rate = item.videoFPS else { return fps }
+    return min(240, rate)
   }
 }
 
@@ -71,12 +79,12 @@ public final class ViewerPresenter {
   }
 
   /// The reference mode to start with: ground truth when any item has a usable sidecar, else the
-  /// sequence median when the first item is a folder, else the anthropometric table.
+  /// sequence median when the first item is a folder or video, else the anthropometric table.
   public func defaultReference() -> ReferenceMode {
     if groundTruth.contains(where: { if case .success = $0 { return true } else { return false } }) {
       return .groundTruth
     }
-    return items.first?.isFolder == true ? .sequenceMedian : .anthropometric
+    return items.first?.isSequence == true ? .sequenceMedian : .anthropometric
   }
 
   // MARK: - Frame content
@@ -96,7 +104,7 @@ public final class ViewerPresenter {
       ListItem(label: items[i].name, detail: detail(item: i, glyphs: glyphs), isFolder: items[i].isFolder)
     }
     var list = ListPane(items: listItems, selection: state.selected.flatMap { shown.firstIndex(of: $0) })
-    if let item = state.currentItem, item.isFolder, let f = state.currentFrame {
+    if let item = state.currentItem, item.isSequence, let f = state.currentFrame {
       list.footer = "frame \(f + 1)/\(item.frameCount)"
     }
     if state.editingFilter || !state.filter.isEmpty {
@@ -137,8 +145,8 @@ public final class ViewerPresenter {
     case .failed(let reason)?:
       content.imageMessage = reason
     case nil:
-      // Keep the previous frame of the same folder on screen while the next one decodes.
-      if let last = lastImage, last.item == index, item.isFolder {
+      // Keep the previous frame of the same folder or video on screen while the next one decodes.
+      if let last = lastImage, last.item == index, item.isSequence {
         thumb = (last.image, last.width, last.height)
       } else {
         content.imageMessage = "loading…"
@@ -154,12 +162,12 @@ public final class ViewerPresenter {
     content.imageTitle = imageTitle
 
     // Reference lengths and ground truth for this frame.
-    let sequence = item.isFolder ? store.estimates(item: index) : []
+    let sequence = item.isSequence ? store.estimates(item: index) : []
     let source = state.source
     let consistent = state.consistentBones && kind == .h36m17
     let subject =
       consistent
-      ? subjectLengths(item: index, sequence: item.isFolder ? sequence : [estimate], source: source) : nil
+      ? subjectLengths(item: index, sequence: item.isSequence ? sequence : [estimate], source: source) : nil
     var history = sequence.compactMap { $0?.lengths(kind, source: source) }
     var reference = referenceLengths(state: state, item: index, frame: frame, kind: kind, history: history)
     var lengths = estimate?.lengths(kind, source: source)
@@ -237,7 +245,7 @@ public final class ViewerPresenter {
     if lengths != nil || !history.isEmpty {
       var table = BoneTable(
         skeleton: skeleton, lengths: lengths ?? [], reference: reference.lengths,
-        history: item.isFolder ? history : nil, mpjpe: mpjpe, paMPJPE: pa)
+        history: item.isSequence ? history : nil, mpjpe: mpjpe, paMPJPE: pa)
       table.showErrorBars = true
       if lengths == nil { table.noErrorSummary = "no pose in this frame" }
       content.boneTable = table
@@ -251,20 +259,21 @@ public final class ViewerPresenter {
       content.boneTableMessage = content.skeletonMessage ?? "no bone lengths"
     }
     var tableTitle = "Bone lengths (mm)\(dot)ref: \(reference.label)"
-    if item.isFolder { tableTitle += "\(dot)\(history.count) frames" }
+    if item.isSequence { tableTitle += "\(dot)\(history.count) frames" }
     content.boneTableTitle = tableTitle
 
     // Status bar.
     var parts: [String] = []
     if let m = state.message { parts.append(m) }
     parts.append(shownName)
-    if item.isFolder {
+    if item.isSequence && item.problem == nil {
+      let fps = settings.playbackFPS(for: item)
       parts.append(
         "frame \(frame + 1)/\(item.frameCount) "
           + (state.playing ? (glyphs == .unicode ? "▶ " : "> ") : "")
-          + "\(NumberFormat.fixed(settings.fps, decimals: settings.fps.rounded() == settings.fps ? 0 : 1)) fps"
-      )
+          + "\(NumberFormat.fixed(fps, decimals: fps.rounded() == fps ? 0 : 1)) fps")
     }
+    if let t = item.time(ofFrame: frame) { parts.append("t \(NumberFormat.fixed(t, decimals: 2)) s") }
     parts.append(progressText(item: index, glyphs: glyphs))
     parts.append("\(state.source.label)\(dot)\(kind.label)")
     if let t = estimate?.timings, t.totalMs > 0 {
@@ -315,10 +324,12 @@ public final class ViewerPresenter {
     return "Tab:\(pane)  ?:help"
   }
 
-  /// The browser's right-aligned detail of an item: frames / progress for folders, score for images.
+  /// The browser's right-aligned detail of an item: frames / progress for folders and videos, score for
+  /// images, `error` for a video that cannot be read.
   func detail(item i: Int, glyphs: GlyphSet) -> String? {
     let item = items[i]
-    if item.isFolder {
+    if item.problem != nil { return "error" }
+    if item.isSequence {
       let p = store.progress(item: i)
       return p.done == 0 || p.done == p.total ? "\(item.frameCount) fr" : "\(p.done)/\(p.total)"
     }
@@ -338,7 +349,7 @@ public final class ViewerPresenter {
     case .loading: return "loading models…"
     default:
       let p = store.progress(item: item)
-      return items[item].isFolder ? "estimating… \(p.done)/\(p.total) frames done" : "estimating…"
+      return items[item].isSequence ? "estimating… \(p.done)/\(p.total) frames done" : "estimating…"
     }
   }
 
@@ -351,8 +362,8 @@ public final class ViewerPresenter {
     switch store.state {
     case .loading: return "\(s) loading models"
     case .failed: return "estimator unavailable (see the 3D pane)"
-    case .working: return items[item].isFolder ? "\(s) est \(p.done)/\(p.total)" : "\(s) estimating"
-    case .idle: return items[item].isFolder ? "est \(p.done)/\(p.total)" : "ready"
+    case .working: return items[item].isSequence ? "\(s) est \(p.done)/\(p.total)" : "\(s) estimating"
+    case .idle: return items[item].isSequence ? "est \(p.done)/\(p.total)" : "ready"
     }
   }
 
@@ -398,7 +409,7 @@ public final class ViewerPresenter {
         return (lengths, "ground truth")
       }
     case .sequenceMedian:
-      guard items[item].isFolder else { return (nil, "median needs a frame folder (press r)") }
+      guard items[item].isSequence else { return (nil, "median needs a frame folder (press r)") }
       guard !history.isEmpty else { return (nil, "median (no frames yet)") }
       let n = kind.skeleton.bones.count
       let lengths = (0..<n).map { b in
@@ -422,8 +433,9 @@ public final class ViewerPresenter {
     return (dir.hasSuffix("/") ? dir : dir + "/") + items[index].name + ".pose.json"
   }
 
-  /// Writes the selected image's estimate, or every frame of the selected folder estimated so far, as
-  /// the JSON of `posescope estimate` (atomically); returns a message for the status bar.
+  /// Writes the selected image's estimate, or every frame of the selected folder or video estimated so
+  /// far, as the JSON of `posescope estimate` (atomically; video frames with their `time_s`); returns a
+  /// message for the status bar.
   public func export(state: ViewerState) throws(ExportError) -> String {
     guard let index = state.selected else { throw ExportError(message: "nothing selected to export") }
     let item = items[index]
@@ -431,7 +443,18 @@ public final class ViewerPresenter {
     var failures: [FrameFailure] = []
     let estimates = store.estimates(item: index)
     for (f, e) in estimates.enumerated() {
-      guard let e, let file = item.framePath(f) else { continue }
+      guard let e else { continue }
+      if item.isVideo {
+        // As `posescope estimate video.mp4` writes it: the video as file and sequence, `time_s` = f / fps.
+        if let error = e.error {
+          failures.append(
+            FrameFailure(file: item.problem == nil ? "\(item.path)#\(f)" : item.path, error: error))
+        } else {
+          frames.append(e.record(file: item.path, sequence: item.path, frame: f, time: item.time(ofFrame: f)))
+        }
+        continue
+      }
+      guard let file = item.framePath(f) else { continue }
       if let error = e.error {
         failures.append(FrameFailure(file: file, error: error))
       } else {
@@ -450,10 +473,10 @@ public final class ViewerPresenter {
       throw ExportError(message: "cannot write \(path): \(error)")
     }
     let done = frames.count + failures.count
-    if item.isFolder && done < item.frameCount {
+    if item.isSequence && done < item.frameCount {
       return "exported \(done)/\(item.frameCount) frames (estimation still running) to \(path)"
     }
-    return item.isFolder ? "exported \(done) frames to \(path)" : "exported to \(path)"
+    return item.isSequence ? "exported \(done) frames to \(path)" : "exported to \(path)"
   }
 }
 

@@ -2,7 +2,7 @@
 
 import PoseCore
 
-/// An entry of the viewer's browser: one image, or a folder of frames (one sequence).
+/// An entry of the viewer's browser: one image, a folder of frames or a video file (one sequence each).
 public struct MediaItem: Sendable, Hashable {
   /// What the item is.
   public enum Kind: Sendable, Hashable {
@@ -10,22 +10,29 @@ public struct MediaItem: Sendable, Hashable {
     case image
     /// A frame folder with its frame files in natural order (never empty).
     case folder(frames: [String])
+    /// A video file read through ffmpeg: its number of frames (at least 1) and its frame rate (frames per
+    /// second; 0 when unknown, e.g. when ffmpeg is missing).
+    case video(frames: Int, fps: Double)
   }
 
   /// The path given (file or folder, without a trailing `/`).
   public var path: String
   /// The name shown in the browser (last path component).
   public var name: String
-  /// Image or folder.
+  /// Image, folder or video.
   public var kind: Kind
+  /// Why the item cannot be shown at all (a video that ffmpeg cannot open, or no ffmpeg), without the
+  /// path; nil when it can.
+  public var problem: String?
 
   /// Creates an item; `name` defaults to the last path component.
-  public init(path: String, kind: Kind, name: String? = nil) {
+  public init(path: String, kind: Kind, name: String? = nil, problem: String? = nil) {
     var p = path
     while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
     self.path = p
     self.kind = kind
     self.name = name ?? (p.split(separator: "/").last.map(String.init) ?? p)
+    self.problem = problem
   }
 
   /// True for frame folders.
@@ -34,19 +41,40 @@ public struct MediaItem: Sendable, Hashable {
     return false
   }
 
+  /// True for video files.
+  public var isVideo: Bool {
+    if case .video = kind { return true }
+    return false
+  }
+
+  /// True for items with frames in time order (folders and videos): they play, step and track.
+  public var isSequence: Bool { isFolder || isVideo }
+
   /// Frames in the item (1 for an image).
   public var frameCount: Int {
     switch kind {
     case .image: return 1
     case .folder(let frames): return frames.count
+    case .video(let frames, _): return max(1, frames)
     }
   }
 
-  /// The image file of frame `i` (the image itself for `.image` and i = 0), nil when out of range.
+  /// The frame rate of a video (nil for images, folders and videos of unknown rate).
+  public var videoFPS: Double? {
+    guard case .video(_, let fps) = kind, fps.isFinite, fps > 0 else { return nil }
+    return fps
+  }
+
+  /// The time of frame `i` in seconds from the start of a video (`i / fps`), nil for other items.
+  public func time(ofFrame i: Int) -> Double? { videoFPS.map { Double(i) / $0 } }
+
+  /// The image file of frame `i` (the image itself for `.image` and i = 0), nil when out of range and
+  /// for videos (their frames are decoded from `path`).
   public func framePath(_ i: Int) -> String? {
     switch kind {
     case .image: return i == 0 ? path : nil
     case .folder(let frames): return i >= 0 && i < frames.count ? frames[i] : nil
+    case .video: return nil
     }
   }
 
@@ -162,7 +190,7 @@ public struct ViewerState: Sendable {
   public var camera = Camera3D()
   /// Turning the camera continuously.
   public var autoSpin = false
-  /// Playing the current folder.
+  /// Playing the current folder or video.
   public private(set) var playing = false
   /// The 3D source shown.
   public private(set) var source: PoseSource = .blazePose
@@ -262,11 +290,11 @@ public struct ViewerState: Sendable {
           + (skeleton == .h36m17 ? "" : " (H36M-17 only: press t)")
         : "raw 3D: bone lengths as estimated per frame"
     case .togglePlay:
-      if let item = currentItem, item.isFolder {
+      if let item = currentItem, item.isSequence {
         playing.toggle()
       } else {
         playing = false
-        message = "play needs a frame folder"
+        message = "play needs a frame folder or a video"
       }
     case .stepBack: step(by: -1)
     case .stepForward: step(by: 1)
@@ -327,10 +355,10 @@ public struct ViewerState: Sendable {
     selected = shown.first
   }
 
-  /// Moves playback on by `frames` (wrapping at the end); false when not playing a folder.
+  /// Moves playback on by `frames` (wrapping at the end); false when not playing a folder or video.
   @discardableResult
   public mutating func advancePlayback(frames: Int = 1) -> Bool {
-    guard playing, let s = selected, items[s].isFolder else {
+    guard playing, let s = selected, items[s].isSequence else {
       playing = false
       return false
     }
@@ -364,8 +392,8 @@ public struct ViewerState: Sendable {
 
   mutating func step(by delta: Int) {
     guard let s = selected else { return }
-    guard items[s].isFolder else {
-      message = "\(items[s].name) is a single image (frame stepping is for folders)"
+    guard items[s].isSequence else {
+      message = "\(items[s].name) is a single image (frame stepping is for folders and videos)"
       return
     }
     playing = false

@@ -8,20 +8,23 @@ import TerminalUI
 
 struct View: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Browse images and frame folders with their 2D/3D pose and bone lengths (the default).",
+    abstract:
+      "Browse images, frame folders and videos with their 2D/3D pose and bone lengths (the default).",
     discussion: """
-      Each PATH is an image (PNG or JPEG) or a folder of frames (one sequence). Without PATH, the fetched
-      sample media (scripts/fetch-assets.sh samples) are opened. Press ? in the viewer for the keys.
+      Each PATH is an image (PNG or JPEG), a folder of frames (one sequence) or a video file (mp4, mov,
+      mkv, webm, …; read through ffmpeg, which must be installed). Videos play at their own frame rate
+      unless --fps is given. Without PATH, the fetched sample media (scripts/fetch-assets.sh samples)
+      are opened. Press ? in the viewer for the keys.
 
       Ground truth: put `<image or folder>.gt.json` next to it (`bus.jpg.gt.json`, `sports2d.gt.json`)
       with "bone_lengths_mm" (H36M-17 bone name → mm) and/or "joints_mm" (per frame: 17 [x, y, z] in mm,
       H36M-17 order, or null); see README, "Viewer".
 
-      --once renders one frame to standard output instead (the first PATH; for a folder, frames 1…--frame
-      are estimated in order first) and exits.
+      --once renders one frame to standard output instead (the first PATH; for a folder or video, frames
+      1…--frame are estimated in order first) and exits.
       """)
 
-  @Argument(help: "Images and/or frame folders (default: the fetched sample media).")
+  @Argument(help: "Images, frame folders and/or videos (default: the fetched sample media).")
   var paths: [String] = []
 
   @Flag(help: "Render one frame to standard output and exit (no terminal needed).")
@@ -37,13 +40,13 @@ struct View: ParsableCommand {
     help: "ASCII only: no braille, half blocks or box drawing (default: Unicode when the locale is UTF-8).")
   var ascii = false
 
-  @Option(help: "Playback rate of frame folders, frames per second.")
-  var fps: Double = 30
+  @Option(help: "Playback rate in frames per second (default: 30 for folders, a video's own rate).")
+  var fps: Double?
 
   @Option(help: "Body height in metres for the anthropometric reference lengths.")
   var height: Double = 1.75
 
-  @Option(help: "With --once: the frame of a folder to show (1-based).")
+  @Option(help: "With --once: the frame of a folder or video to show (1-based).")
   var frame: Int = 1
 
   @Option(help: "With --once: keys applied before rendering, e.g. \"2t\" (side view, BlazePose-33).")
@@ -68,7 +71,7 @@ struct View: ParsableCommand {
   var boneLengths: String?
 
   func validate() throws {
-    guard fps > 0 && fps <= 240 else { throw ValidationError("--fps must be in (0, 240]") }
+    if let fps, !(fps > 0 && fps <= 240) { throw ValidationError("--fps must be in (0, 240]") }
     guard height >= 0.5 && height <= 2.8 else { throw ValidationError("--height is in metres: 0.5 to 2.8") }
     guard threads >= 1 && threads <= 64 else { throw ValidationError("--threads must be between 1 and 64") }
     guard frame >= 1 else { throw ValidationError("--frame is 1-based") }
@@ -89,7 +92,8 @@ struct View: ParsableCommand {
 
   func run() throws {
     let items = try mediaItems()
-    var settings = ViewerSettings(fps: fps, bodyHeight: height, exportDirectory: exportDir)
+    var settings = ViewerSettings(fps: fps ?? 30, bodyHeight: height, exportDirectory: exportDir)
+    settings.fpsOverridesVideos = fps != nil
     do {
       settings.subjectLengths = try boneLengths.map { try SubjectBoneLengths.read(path: $0) }
     } catch {
@@ -131,13 +135,15 @@ struct View: ParsableCommand {
     if case .signal(let s) = outcome { Viewer.exit(bySignal: s) }
   }
 
-  /// The browser's items: the PATHs given (folders listed in natural order), or the sample media.
+  /// The browser's items: the PATHs given (folders listed in natural order, videos probed with ffprobe),
+  /// or the sample media.
   func mediaItems() throws -> [MediaItem] {
     var inputs = paths
     if inputs.isEmpty {
       let root = ModelStore.samplesDirectory
       let candidates = [
-        "images/bus.jpg", "images/zidane.jpg", "images/grace_hopper.jpg", "images/astronaut.png", "sports2d",
+        "images/bus.jpg", "images/zidane.jpg", "images/grace_hopper.jpg", "images/astronaut.png",
+        "video/sports2d_demo.mp4", "sports2d",
       ].map { root + "/" + $0 }
       inputs = candidates.filter { FileManager.default.fileExists(atPath: $0) }
       guard !inputs.isEmpty else {
@@ -158,6 +164,9 @@ struct View: ParsableCommand {
         } catch {
           throw CLIError("\(error)")
         }
+      } else if VideoReader.isVideo(path) {
+        // Without ffmpeg (or for a broken file) the item says why in the viewer.
+        items.append(MediaItem.video(path: path))
       } else {
         items.append(MediaItem(path: path, kind: .image))
       }

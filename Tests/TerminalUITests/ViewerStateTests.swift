@@ -90,7 +90,7 @@ private func sampleState() -> ViewerState {
   s.apply(.stepForward)
   #expect(s.currentFrame == 0 && s.message?.contains("single image") == true)
   s.apply(.togglePlay)
-  #expect(!s.playing && s.message == "play needs a frame folder")
+  #expect(!s.playing && s.message == "play needs a frame folder or a video")
   s.apply(.selectLast)
   s.apply(.stepForward)
   s.apply(.stepForward)

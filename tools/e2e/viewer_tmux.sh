@@ -3,6 +3,8 @@
 # sample media) in a detached 160x48 tmux session, sends keys (next image, rotate, toggle source, help, play,
 # mouse drag, quit), checks the screen with capture-pane, resizes the window mid-run, and checks that the
 # terminal is back to normal after `q` and, in further sessions, after kill -TERM, -INT, -HUP and -SEGV.
+# Two more sessions open the sample video (first pose, step, jump/seek, frame counter and time in the status
+# bar, play, export with time_s) and the same video without ffmpeg on PATH (the install hint, no crash).
 #
 #   tools/e2e/viewer_tmux.sh            uses .build/release/posescope (build it first: swift build -c release)
 #   POSESCOPE_BIN=path/to/posescope tools/e2e/viewer_tmux.sh
@@ -24,7 +26,8 @@ command -v tmux >/dev/null || need "tmux is not installed (scripts/setup.sh inst
 command -v python3 >/dev/null || need "python3 is needed to cut panes out of the captures"
 [ -x "$BIN" ] || need "no executable at $BIN: build it with 'swift build -c release' or set POSESCOPE_BIN"
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-for f in images/bus.jpg images/zidane.jpg sports2d/frame_0001.jpg; do
+VIDEO=$SAMPLES/video/sports2d_demo.mp4
+for f in images/bus.jpg images/zidane.jpg sports2d/frame_0001.jpg video/sports2d_demo.mp4; do
   [ -f "$SAMPLES/$f" ] || need "sample media missing ($SAMPLES/$f): run scripts/fetch-assets.sh samples"
 done
 
@@ -91,11 +94,42 @@ for y, line in enumerate(lines):
 ' "$1"
 }
 
-# wait_pane_change TITLE BEFORE_FILE DESCRIPTION: polls until the pane's text differs from BEFORE_FILE.
+# The inside of the pane whose top border holds TITLE with each cell's colours (capture-pane -e): the
+# half-block image pane is the same text for every picture, its colours are not.
+pane_colors() {
+  T capture-pane -e -p -t "$SESSION" | python3 -c '
+import re, sys
+title = sys.argv[1]
+rows = []
+for line in sys.stdin.read().split("\n"):
+    cells, sgr = [], ""
+    for m in re.finditer(r"\x1b\[([0-9;]*)m|(.)", line):
+        if m.group(2) is None:
+            sgr = "" if m.group(1) in ("", "0") else sgr + ";" + m.group(1)
+        else:
+            cells.append((m.group(2), sgr))
+    rows.append(cells)
+text = ["".join(c for c, _ in r) for r in rows]
+for y, line in enumerate(text):
+    i = line.find(title)
+    if i < 0:
+        continue
+    left = max(line.rfind(c, 0, i) for c in "┌┏")
+    right = min([j for j in (line.find(c, i) for c in "┐┓") if j >= 0] or [len(line)])
+    for row, cells in zip(text[y + 1:], rows[y + 1:]):
+        if left >= len(row) or row[left] in "└┗":
+            break
+        print("".join(c + s for c, s in cells[left + 1:right]))
+    break
+' "$1"
+}
+
+# wait_pane_change TITLE BEFORE_FILE DESCRIPTION [FUNCTION]: polls until the pane's text (or FUNCTION's
+# output, e.g. pane_colors) differs from BEFORE_FILE.
 wait_pane_change() {
   local deadline=$((SECONDS + TIMEOUT))
   while [ $SECONDS -lt $deadline ]; do
-    pane_text "$1" >"$WORK/now.txt"
+    "${4:-pane_text}" "$1" >"$WORK/now.txt"
     if [ -s "$WORK/now.txt" ] && ! cmp -s "$2" "$WORK/now.txt"; then return 0; fi
     sleep 0.2
   done
@@ -114,9 +148,13 @@ wait_for_shell() {
   fail "the viewer did not exit within ${TIMEOUT}s (pane runs $(pane_command))"
 }
 
-# Starts a session with a plain shell (UTF-8 locale, 256 colours) and runs the viewer in it.
+# start_viewer NAME [ARGS...]: starts a session with a plain shell (UTF-8 locale, 256 colours) and runs the
+# viewer in it (with ARGS, single-quoted; $VIEWER_ENV, when set, goes before the command, e.g. PATH=...).
 start_viewer() {
   SESSION=$1
+  shift
+  local args=""
+  for a in "$@"; do args="$args '$a'"; done
   T -f /dev/null new-session -d -s "$SESSION" -x 160 -y 48 \
     "env -i HOME=\"$HOME\" PATH=\"$PATH\" TERM=tmux-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 \
      POSESCOPE_SAMPLES=\"$SAMPLES\" ${POSESCOPE_MODELS:+POSESCOPE_MODELS=\"$POSESCOPE_MODELS\"} \
@@ -128,7 +166,7 @@ start_viewer() {
   T send-keys -t "$SESSION" -l "stty -a > '$WORK/stty-before-$SESSION.txt'"
   T send-keys -t "$SESSION" Enter
   # Run from the scratch folder, where `e` writes its export.
-  T send-keys -t "$SESSION" -l "cd '$WORK'; clear; '$BIN'; echo \"viewer-exit=\$?\""
+  T send-keys -t "$SESSION" -l "cd '$WORK'; clear; ${VIEWER_ENV:-} '$BIN'$args; echo \"viewer-exit=\$?\""
   T send-keys -t "$SESSION" Enter
 }
 
@@ -153,7 +191,7 @@ echo "viewer e2e: $BIN on $SAMPLES (tmux $(tmux -V | cut -d' ' -f2), timeout ${T
 
 # ---- Session 1: keys, rotation, help, play, resize, quit.
 start_viewer view1
-wait_for 'Files 1/5' "the browser pane"
+wait_for 'Files 1/6' "the browser pane"
 wait_for 'bus\.jpg 810×1080' "the image pane title"
 wait_for '3D BlazePose · H36M-17 · front' "the 3D pane title"
 wait_for 'Bone lengths \(mm\)' "the bone-length pane"
@@ -263,7 +301,7 @@ T resize-window -t "$SESSION" -x 70 -y 20
 wait_for 'Terminal too small' "the too-small screen at 70x20"
 wait_for '70x20, need at least 80x24' "the size in the too-small message"
 T resize-window -t "$SESSION" -x 160 -y 48
-wait_for 'Files 5/5' "the panes again at 160x48"
+wait_for 'Files 6/6' "the panes again at 160x48"
 [ "$(pane_command)" = posescope ] || fail "the viewer is not running after the resizes"
 ok "resizing to 100x30, 70x20 (too small) and back re-lays out without a crash"
 
@@ -278,7 +316,7 @@ for sig in TERM:143 INT:130 HUP:129 SEGV:139; do
   name=${sig%%:*}
   status=${sig##*:}
   start_viewer "sig$name"
-  wait_for 'Files 1/5' "the viewer (for SIG$name)"
+  wait_for 'Files 1/6' "the viewer (for SIG$name)"
   wait_for 'bus\.jpg 810×1080 · score' "the first pose (for SIG$name)"
   shell_pid=$(T display-message -p -t "$SESSION" '#{pane_pid}')
   viewer_pid=$(pgrep -P "$shell_pid" -f posescope | head -1 || true)
@@ -294,5 +332,78 @@ for sig in TERM:143 INT:130 HUP:129 SEGV:139; do
   wait_for "^viewer-exit=$status" "exit status $status after kill -$name"
   ok "kill -$name ends the viewer (status $status) and the terminal is back in normal mode"
 done
+
+# ---- Session 6: the sample video (30 fps, 230 frames, 1768x994, keyframes every 60 frames; nobody in
+# frames 1-3 and 5, the runner from frame 6 on).
+start_viewer video "$VIDEO"
+wait_for 'Files 1/1' "the browser with the video"
+wait_for '> sports2d_demo\.mp4 +([0-9]+/230|230 fr)' "the video in the file list with its frame count"
+wait_for 'sports2d_demo\.mp4 │ frame 1/230 30 fps │ t 0\.00 s' "frame 1/230 at 30 fps and t 0.00 s"
+wait_for 'sports2d_demo\.mp4 1768×994' "the image of frame 1"
+wait_for 'no person found' "frame 1 estimated (nobody in it)"
+ok "the video opens as an item with its frame count, first frame, frame and time in the status bar"
+T send-keys -t "$SESSION" .
+wait_for 'frame 2/230 30 fps │ t 0\.03 s' "frame 2/230 at 0.03 s after ."
+T send-keys -t "$SESSION" ]
+wait_for 'frame 12/230 30 fps │ t 0\.37 s' "frame 12/230 at 0.37 s after ]"
+wait_for 'sports2d_demo\.mp4 1768×994 · score' "the first pose of the video (frame 12)"
+wait_for '│  bone +len +ref' "the bone table rows for the video"
+T send-keys -t "$SESSION" ,
+wait_for 'frame 11/230 30 fps │ t 0\.33 s' "frame 11/230 at 0.33 s after ,"
+ok ". ] , step and jump through the video (frame counter, time and pose follow)"
+# A jump far ahead of the estimator: the frame is decoded by seeking, its picture differs from frame 11's.
+wait_for 'sports2d_demo\.mp4 1768×994' "the image of frame 11"
+pane_colors "sports2d_demo.mp4 1768" >"$WORK/video-frame11.txt"
+grep -q '▀' "$WORK/video-frame11.txt" || fail "no half-block image in the video's image pane"
+T send-keys -t "$SESSION" ] ] ] ] ] ] ] ] ] ] ] ] ] ] ] ] ] ] ]
+wait_for 'frame 201/230 30 fps │ t 6\.67 s' "frame 201/230 at 6.67 s after 19 jumps"
+wait_pane_change "sports2d_demo.mp4 1768" "$WORK/video-frame11.txt" "the image of frame 201 (seek)" pane_colors
+# The estimator goes through the video in order (tracking): until it gets here the 3D pane says how far it is.
+wait_for 'estimating… [0-9]+/230 frames done|sports2d_demo\.mp4 1768×994 · score|no person found' \
+  "the 3D pane at frame 201"
+T send-keys -t "$SESSION" [
+wait_for 'frame 191/230 30 fps │ t 6\.33 s' "frame 191/230 at 6.33 s after ["
+ok "] and [ seek far ahead of the estimator; the image follows, the time is frame / fps"
+T send-keys -t "$SESSION" [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [
+wait_for 'frame 11/230 30 fps │ t 0\.33 s' "frame 11/230 after 18 jumps back"
+wait_for 'sports2d_demo\.mp4 1768×994 · score' "the pose of frame 11 again"
+T send-keys -t "$SESSION" Space
+wait_for 'frame (1[3-9]|[2-9][0-9]|[12][0-9][0-9])/230 ▶ 30 fps' "playback of the video past frame 12"
+T send-keys -t "$SESSION" Space
+wait_gone '/230 ▶' "playback to pause"
+ok "Space plays and pauses the video at its own rate"
+T send-keys -t "$SESSION" e
+wait_for 'exported [0-9]+(/230 frames \(estimation still running\)| frames) to \./sports2d_demo\.mp4\.pose\.json' \
+  "the export message for the video"
+python3 - "$WORK/sports2d_demo.mp4.pose.json" <<'PY' || fail "the export of the video has no valid time_s"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+frames = doc["frames"]
+assert doc["schema"] == 1 and frames, doc.keys()
+for f in frames:
+    assert f["file"].endswith("sports2d_demo.mp4") and f["sequence"] == f["file"], f["file"]
+    assert abs(f["time_s"] - f["frame"] / 30) < 1e-6, (f["frame"], f["time_s"])
+assert frames[0]["frame"] == 0 and not frames[0]["person"], frames[0]
+posed = [f for f in frames if f["person"]]
+assert posed and all(len(f["h36m17"]) == 17 for f in posed), len(posed)
+PY
+ok "e exports the video's frames as estimate JSON with time_s = frame / fps"
+T send-keys -t "$SESSION" q
+check_terminal_restored "after q (video)"
+wait_for '^viewer-exit=0' "exit status 0 after q (video)"
+ok "q quits the video session with status 0 and the terminal restored"
+
+# ---- Session 7: the video without ffmpeg on PATH: the item says how to install it, nothing crashes.
+VIEWER_ENV="PATH=/nonexistent" start_viewer noffmpeg "$VIDEO"
+wait_for 'Files 1/1' "the browser (no ffmpeg)"
+wait_for '> sports2d_demo\.mp4 +error' "the video marked as an error in the file list"
+wait_for 'sudo apt-get install ffmpeg' "the install hint on screen"
+T send-keys -t "$SESSION" . Space
+wait_for 'play needs|frame 1/1' "the viewer to handle keys without ffmpeg"
+[ "$(pane_command)" = posescope ] || fail "the viewer is not running without ffmpeg"
+T send-keys -t "$SESSION" q
+check_terminal_restored "after q (no ffmpeg)"
+wait_for '^viewer-exit=0' "exit status 0 after q (no ffmpeg)"
+ok "without ffmpeg the video item shows the install hint and the viewer keeps working"
 
 echo "viewer e2e: all $STEP checks passed"

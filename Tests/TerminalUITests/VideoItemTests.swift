@@ -1,0 +1,393 @@
+// TerminalUITests: video files in the viewer — items probed by ffprobe, frames seeked and read in order
+// from one ffmpeg pipe, estimation order and tracking, status bar time, export with time_s, no ffmpeg.
+
+import Foundation
+import ImageIO
+import PoseCore
+import PoseEstimation
+import Testing
+
+@testable import TerminalUI
+
+/// Small lossless test videos made with ffmpeg in a temporary folder.
+enum TestVideo {
+  /// ffmpeg on PATH (the tests need it; CI installs it).
+  static func ffmpeg() throws -> String {
+    let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+    let found = dirs.map { String($0) + "/ffmpeg" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    return try #require(found, "ffmpeg is needed for the video tests (sudo apt-get install ffmpeg)")
+  }
+
+  /// The solid colour of frame `i` (distinct for i < 25 in every channel combination used).
+  static func color(_ i: Int) -> RGB {
+    RGB(UInt8(10 * i % 256), UInt8(255 - 7 * i % 256), UInt8(i % 2 == 0 ? 30 : 200))
+  }
+
+  /// A folder with the PNG frames `images` and an FFV1 (lossless RGB) Matroska video of them at `fps`,
+  /// keyframes every 5 frames, so seeks land between keyframes.
+  static func make(_ images: [Image], fps: Int = 12) throws -> (dir: URL, frames: [String], video: String) {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "posescope-viewer-video-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    var frames: [String] = []
+    for (i, image) in images.enumerated() {
+      let path = dir.appendingPathComponent(String(format: "f%03d.png", i)).path
+      try ImageEncoder.writePNG(image, to: path)
+      frames.append(path)
+    }
+    let video = dir.appendingPathComponent("clip.mkv").path
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: try ffmpeg())
+    p.arguments = [
+      "-nostdin", "-v", "error", "-framerate", "\(fps)", "-i", dir.appendingPathComponent("f%03d.png").path,
+      "-c:v", "ffv1", "-pix_fmt", "bgr0", "-g", "5", video,
+    ]
+    try p.run()
+    p.waitUntilExit()
+    try #require(p.terminationStatus == 0, "ffmpeg could not make the test video")
+    return (dir, frames, video)
+  }
+
+  /// `n` frames of 64×48, frame i solid `color(i)`.
+  static func solid(frames n: Int) throws -> (dir: URL, frames: [String], video: String) {
+    try make((0..<n).map { Image(width: 64, height: 48, color: color($0))! })
+  }
+}
+
+/// Tools that are not there: what a machine without ffmpeg looks like.
+private let noFFmpeg = VideoTools(ffmpeg: "/nonexistent/ffmpeg", ffprobe: "/nonexistent/ffprobe")
+
+/// The colour at the centre of a thumbnail, or nil when it is not an image.
+private func centre(_ t: Thumbnail?) -> RGB? {
+  guard case .image(let image, _, _)? = t else { return nil }
+  return image.pixel(x: image.width / 2, y: image.height / 2)
+}
+
+@Test func videoItemHasItsFrameCountAndRate() throws {
+  let (dir, _, video) = try TestVideo.solid(frames: 20)
+  defer { try? FileManager.default.removeItem(at: dir) }
+  // Matroska stores no frame count: the item counts the packets instead of trusting the duration.
+  let reader = try VideoReader(path: video)
+  #expect(reader.info.frameCountIsEstimate)
+  #expect(try reader.countFrames() == 20)
+  let item = MediaItem.video(path: video)
+  #expect(item.kind == .video(frames: 20, fps: 12) && item.problem == nil)
+  #expect(item.isVideo && item.isSequence && !item.isFolder && item.frameCount == 20)
+  #expect(item.name == "clip.mkv" && item.framePath(0) == nil)
+  #expect(item.time(ofFrame: 6) == 0.5 && item.time(ofFrame: 0) == 0)
+  #expect(MediaItem(path: "/a/b.jpg", kind: .image).time(ofFrame: 0) == nil)
+  // Videos play at their own rate unless --fps was given.
+  var settings = ViewerSettings(fps: 25)
+  #expect(settings.playbackFPS(for: item) == 12)
+  #expect(settings.playbackFPS(for: MediaItem(path: "/r", kind: .folder(frames: ["/r/1.png"]))) == 25)
+  settings.fpsOverridesVideos = true
+  #expect(settings.playbackFPS(for: item) == 25)
+}
+
+@Test func seekingShowsThatFramesContent() throws {
+  let (dir, _, video) = try TestVideo.solid(frames: 20)
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let item = MediaItem.video(path: video)
+  // One-off loads (a fresh ffmpeg for each), in an order that jumps both ways across keyframes.
+  for frame in [13, 0, 19, 7, 6] {
+    let thumb = ThumbnailLoader.load(item, frame: frame)
+    #expect(centre(thumb) == TestVideo.color(frame), "frame \(frame)")
+    if case .image(let image, let w, let h) = thumb {
+      #expect(image.width == 64 && image.height == 48 && w == 64 && h == 48)
+    }
+  }
+  guard case .failed(let reason) = ThumbnailLoader.load(item, frame: 20) else {
+    Issue.record("frame 21 of 20 should fail")
+    return
+  }
+  #expect(reason.contains("no frame 21"))
+}
+
+@Test func oneSourceReadsOnThroughThePipeAndSeeksOnlyWhenItMust() throws {
+  let (dir, _, video) = try TestVideo.solid(frames: 20)
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let item = MediaItem.video(path: video)
+  let source = VideoFrameSource(tools: VideoTools())
+  func read(_ f: Int, skipped: inout [Int]) throws -> RGB? {
+    var seen: [Int] = []
+    let image = try source.frame(f, of: item, index: 3) { i, img in
+      #expect(img.pixel(x: 1, y: 1) == TestVideo.color(i), "skipped frame \(i)")
+      seen.append(i)
+    }.get()
+    skipped = seen
+    return image.pixel(x: 5, y: 5)
+  }
+  var skipped: [Int] = []
+  for f in 0..<6 {
+    #expect(try read(f, skipped: &skipped) == TestVideo.color(f))
+    #expect(skipped.isEmpty)
+  }
+  #expect(source.starts == 1)
+  // A short jump forward reads through (the frames on the way are handed out), a long one or any jump
+  // back seeks (a new ffmpeg).
+  #expect(try read(9, skipped: &skipped) == TestVideo.color(9))
+  #expect(skipped == [6, 7, 8] && source.starts == 1)
+  #expect(try read(2, skipped: &skipped) == TestVideo.color(2))
+  #expect(source.starts == 2)
+  #expect(try read(18, skipped: &skipped) == TestVideo.color(18))
+  #expect(source.starts == 3 && skipped.isEmpty)
+  #expect(try read(19, skipped: &skipped) == TestVideo.color(19))
+  #expect(source.starts == 3)
+  // Shrunk by ffmpeg for display: the size fits the square, a solid colour stays that colour.
+  let small = VideoFrameSource(tools: VideoTools(), fitting: 16)
+  let image = try small.frame(4, of: item, index: 0).get()
+  #expect(image.width == 16 && image.height == 12)
+  let c = try #require(image.pixel(x: 8, y: 6))
+  let want = TestVideo.color(4)
+  #expect(
+    abs(Int(c.r) - Int(want.r)) <= 2 && abs(Int(c.g) - Int(want.g)) <= 2 && abs(Int(c.b) - Int(want.b)) <= 2)
+  #expect(small.fullSize(item: 0)! == (64, 48))
+}
+
+@Test func theLoaderFillsTheCacheFromTheWishList() throws {
+  let (dir, _, video) = try TestVideo.solid(frames: 40)
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let items = [MediaItem(path: "/nonexistent/a.png", kind: .image), MediaItem.video(path: video)]
+  let cache = ThumbnailCache()
+  let loader = ThumbnailLoader(items: items, cache: cache)
+  loader.start()
+  defer { loader.stopAndWait() }
+  func waitFor(_ keys: [ThumbnailCache.Key]) {
+    let deadline = Date(timeIntervalSinceNow: 60)
+    while !keys.allSatisfy({ cache.contains($0) }) && Date() < deadline { usleep(10_000) }
+  }
+  // As while playing: the current frame and the next ones, read in order from one pipe.
+  let first = (0..<8).map { ThumbnailCache.Key(item: 1, frame: $0) }
+  loader.want(first)
+  waitFor(first)
+  for key in first { #expect(centre(cache.get(key)) == TestVideo.color(key.frame), "frame \(key.frame)") }
+  #expect(loader.videoStarts == 1)
+  // A long jump ahead and a jump back are seeks (a new ffmpeg each); a short one ahead reads through
+  // (the frames on the way are cached too).
+  for (frame, starts) in [(30, 2), (20, 3), (24, 3), (39, 4)] {
+    let key = ThumbnailCache.Key(item: 1, frame: frame)
+    loader.want([key])
+    waitFor([key])
+    #expect(centre(cache.get(key)) == TestVideo.color(frame), "frame \(frame)")
+    #expect(loader.videoStarts == starts, "frame \(frame)")
+  }
+  #expect(centre(cache.get(.init(item: 1, frame: 22))) == TestVideo.color(22))
+}
+
+@Test func withoutFFmpegTheItemSaysHowToInstallIt() throws {
+  let (dir, _, video) = try TestVideo.solid(frames: 3)
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let item = MediaItem.video(path: video, tools: noFFmpeg)
+  #expect(item.isVideo && item.frameCount == 1)
+  let problem = try #require(item.problem)
+  #expect(problem.contains("apt-get install ffmpeg"))
+  // The image pane's message and the estimator's failure name the file and the fix.
+  guard case .failed(let reason) = ThumbnailLoader.load(item, frame: 0, videoTools: noFFmpeg) else {
+    Issue.record("expected a failed thumbnail")
+    return
+  }
+  #expect(reason.hasPrefix(video) && reason.contains("apt-get install ffmpeg"))
+  let source = VideoFrameSource(tools: noFFmpeg)
+  let ok = MediaItem(path: video, kind: .video(frames: 3, fps: 12))  // probed elsewhere, no ffmpeg here
+  #expect(throws: VideoError.self) { try source.frame(0, of: ok, index: 0).get() }
+  #expect(source.starts == 0)
+
+  // The viewer shows it: browser detail, image pane, 3D pane; nothing crashes, export lists the failure.
+  let items = [item]
+  let store = EstimateStore(items: items)
+  let cache = ThumbnailCache()
+  cache.put(.init(item: 0, frame: 0), .failed("\(video): \(problem)"))
+  store.store(FrameEstimate(failure: "\(video): \(problem)"), item: 0, frame: 0)
+  let exportDir = dir.appendingPathComponent("out").path
+  try FileManager.default.createDirectory(atPath: exportDir, withIntermediateDirectories: true)
+  let presenter = ViewerPresenter(
+    items: items, settings: ViewerSettings(exportDirectory: exportDir), store: store, thumbnails: cache)
+  var state = ViewerState(items: items)
+  let content = presenter.content(for: &state, width: 160, height: 48, glyphs: .unicode)
+  #expect(content.browser.items.first?.detail == "error")
+  #expect(content.imageMessage?.contains("apt-get install ffmpeg") == true)
+  #expect(content.skeletonMessage?.contains("apt-get install ffmpeg") == true)
+  let grid = FrameRenderer.render(content, width: 160, height: 48, options: RenderOptions(colorMode: .none))
+  #expect(grid.lines.joined().contains("sudo apt-get install ffmpeg"))
+  _ = try presenter.export(state: state)
+  let doc = try JSONDecoder().decode(
+    EstimateDocument.self, from: Data(contentsOf: URL(fileURLWithPath: exportDir + "/clip.mkv.pose.json")))
+  #expect(doc.frames.isEmpty && doc.failures.count == 1 && doc.failures[0].file == video)
+}
+
+@Test func theFocusedVideoIsEstimatedInOrderBeforeTheImages() {
+  let items = [
+    MediaItem(path: "/m/a.jpg", kind: .image),
+    MediaItem(path: "/m/clip.mp4", kind: .video(frames: 5, fps: 30)),
+    MediaItem(path: "/m/run", kind: .folder(frames: ["/m/run/1.jpg", "/m/run/2.jpg"])),
+    MediaItem(path: "/m/b.jpg", kind: .image),
+    MediaItem(path: "/m/other.webm", kind: .video(frames: 3, fps: 25)),
+  ]
+  let service = EstimationService(items: items, thumbnails: ThumbnailCache())
+  service.focus(item: 1)
+  var order: [String] = []
+  while let (item, frame) = service.nextJob(), order.count < 50 {
+    order.append("\(item):\(frame)")
+    service.store(FrameEstimate(width: 8, height: 8, result: nil), item: item, frame: frame)
+    if order.count == 2 {
+      // Frame 3 estimated out of turn (nothing does that today): it is not done twice.
+      service.store(FrameEstimate(width: 8, height: 8, result: nil), item: 1, frame: 3)
+    }
+  }
+  // The video frame by frame (the tracker needs them in order), then the single images; the folder and
+  // the other video wait until they are looked at.
+  #expect(order == ["1:0", "1:1", "1:2", "1:4", "0:0", "3:0"])
+  service.focus(item: 4)
+  #expect(service.nextJob().map { "\($0.0):\($0.1)" } == "4:0")
+}
+
+/// The bus.jpg fixture estimate (the record `posescope estimate` wrote), for frames with a pose.
+private func fixtureEstimate() throws -> FrameEstimate {
+  let data = try Data(contentsOf: Fixtures.directory.appendingPathComponent("bus_estimate.json"))
+  let record = try #require(try JSONDecoder().decode(EstimateDocument.self, from: data).frames.first)
+  let w = Double(record.width)
+  let h = Double(record.height)
+  let landmarks = try #require(record.landmarks).map {
+    PoseLandmark(x: $0[0] / w, y: $0[1] / h, z: $0[2] / w, visibility: $0[3], presence: $0[4])
+  }
+  let world = try #require(record.worldLandmarks).map { Vec3($0[0], $0[1], $0[2]) }
+  let result = PoseResult(
+    imageWidth: record.width, imageHeight: record.height, poseScore: record.score ?? 0, detection: nil,
+    roi: NormalizedRect(xCenter: 0.5, yCenter: 0.5, width: 1, height: 1), nextROI: nil, landmarks: landmarks,
+    worldLandmarks: world)
+  return FrameEstimate(width: record.width, height: record.height, result: result)
+}
+
+@Test func statusBarShowsFrameAndTimeAndExportHasTimes() throws {
+  let item = MediaItem(path: "/clips/walk.mp4", kind: .video(frames: 50, fps: 25))
+  let items = [MediaItem(path: "/clips/a.png", kind: .image), item]
+  let store = EstimateStore(items: items)
+  let pose = try fixtureEstimate()
+  for f in [0, 1, 2, 11] {
+    store.store(f == 2 ? FrameEstimate(width: 810, height: 1080, result: nil) : pose, item: 1, frame: f)
+  }
+  store.store(FrameEstimate(failure: "/clips/walk.mp4: frame 4 is truncated"), item: 1, frame: 3)
+  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("posescope-vexport-\(UUID())").path
+  try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(atPath: dir) }
+  let presenter = ViewerPresenter(
+    items: items, settings: ViewerSettings(exportDirectory: dir), store: store, thumbnails: ThumbnailCache())
+  var state = ViewerState(items: items)
+  state.apply(.selectNext)
+  var content = presenter.content(for: &state, width: 160, height: 48, glyphs: .unicode)
+  // In the browser: frames estimated of all (the frame count once done), no folder slash; the footer
+  // counts frames.
+  #expect(content.browser.items[1] == ListItem(label: "walk.mp4", detail: "5/50", isFolder: false))
+  #expect(presenter.detail(item: 1, glyphs: .unicode) == "5/50")
+  #expect(
+    ViewerPresenter(
+      items: items, settings: ViewerSettings(), store: EstimateStore(items: items), thumbnails: .init()
+    )
+    .detail(item: 1, glyphs: .unicode) == "50 fr")
+  #expect(content.browser.footer == "frame 1/50")
+  #expect(content.status.contains("walk.mp4 │ frame 1/50 25 fps │ t 0.00 s │ "))
+  // `]` jumps ten frames, `.` steps one: frame 12 is at 11 / 25 s.
+  state.apply(.jumpForward)
+  state.apply(.stepForward)
+  content = presenter.content(for: &state, width: 160, height: 48, glyphs: .unicode)
+  #expect(content.status.contains("frame 12/50 25 fps │ t 0.44 s"))
+  #expect(content.imageTitle.hasPrefix("walk.mp4") && content.imageTitle.contains("score"))
+  #expect(content.pose3D != nil && content.boneTableTitle.contains("3 frames"))
+  // Space plays (wrapping at the end), at the video's rate.
+  state.apply(.togglePlay)
+  #expect(state.playing)
+  state.setFrame(49)
+  state.advancePlayback()
+  #expect(state.currentFrame == 0)
+  content = presenter.content(for: &state, width: 160, height: 48, glyphs: .ascii)
+  #expect(content.status.contains("frame 1/50 > 25 fps | t 0.00 s"))
+  // Before every frame is estimated the export says so; frames carry time_s = frame / fps.
+  let message = try presenter.export(state: state)
+  #expect(message == "exported 5/50 frames (estimation still running) to \(dir)/walk.mp4.pose.json")
+  let doc = try JSONDecoder().decode(
+    EstimateDocument.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/walk.mp4.pose.json")))
+  #expect(doc.frames.map(\.frame) == [0, 1, 2, 11])
+  #expect(doc.frames.map(\.time) == [0, 0.04, 0.08, 0.44])
+  #expect(doc.frames.allSatisfy { $0.file == "/clips/walk.mp4" && $0.sequence == "/clips/walk.mp4" })
+  #expect(doc.frames.map(\.person) == [true, true, false, true])
+  #expect(doc.frames[0].h36m17?.count == 17)
+  #expect(
+    doc.failures == [FrameFailure(file: "/clips/walk.mp4#3", error: "/clips/walk.mp4: frame 4 is truncated")])
+}
+
+/// The fetched models, or a recorded failure naming the fetch script.
+private func modelsPresent() -> Bool {
+  guard (try? ModelStore.modelPath(ModelStore.landmarkFile)) != nil else {
+    Issue.record("models missing in \(ModelStore.modelsDirectory): run scripts/fetch-assets.sh models")
+    return false
+  }
+  return true
+}
+
+/// `n` sample sports2d frames from frame 120 on, at half size, or a recorded failure naming the fetch script.
+private func sportsFrames(_ n: Int) throws -> [Image]? {
+  let folder = ModelStore.samplesDirectory + "/sports2d"
+  var images: [Image] = []
+  for i in 120..<120 + n {
+    let path = folder + String(format: "/frame_%04d.jpg", i)
+    guard FileManager.default.fileExists(atPath: path) else {
+      Issue.record("\(path) is missing: run scripts/fetch-assets.sh samples")
+      return nil
+    }
+    let image = try ImageDecoder.load(path: path)
+    images.append(image.resized(width: image.width / 2, height: image.height / 2))
+  }
+  return images
+}
+
+@Test func aVideoIsEstimatedLikeTheSameFramesInAFolder() throws {
+  guard modelsPresent(), let images = try sportsFrames(6) else { return }
+  let (dir, frames, video) = try TestVideo.make(images, fps: 30)
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let items = [MediaItem.video(path: video), MediaItem(path: dir.path, kind: .folder(frames: frames))]
+  try #require(items[0].frameCount == 6)
+  let engine = try EstimationEngine()
+  for f in 0..<6 {
+    let (fromVideo, thumb) = engine.estimate(item: items[0], itemIndex: 0, frame: f)
+    let (fromFolder, _) = engine.estimate(item: items[1], itemIndex: 1, frame: f)
+    // FFV1 is lossless: the video's frames are the folder's pixels, so the tracked poses are identical.
+    let a = try #require(fromVideo.result, "frame \(f): \(fromVideo.error ?? "no person")")
+    let b = try #require(fromFolder.result)
+    #expect(a.landmarks == b.landmarks && a.worldLandmarks == b.worldLandmarks, "frame \(f)")
+    #expect(fromVideo.imageWidth == 884 && fromVideo.imageHeight == 497)
+    // Frames after the first are tracked (no detector run).
+    #expect((a.detection == nil) == (f > 0), "frame \(f)")
+    #expect(thumb?.width == 400)
+  }
+  // Six frames in order from a single ffmpeg process.
+  #expect(engine.videoStarts == 1)
+  // Out of order (a seek): tracking restarts, so the detector runs again.
+  let (again, _) = engine.estimate(item: items[0], itemIndex: 0, frame: 2)
+  #expect(again.result?.detection != nil && engine.videoStarts == 2)
+}
+
+@Test func theServiceRunsThroughAFocusedVideoFromOnePipe() throws {
+  guard modelsPresent() else { return }
+  let (dir, _, video) = try TestVideo.solid(frames: 12)
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let items = [MediaItem.video(path: video), MediaItem.video(path: video, tools: noFFmpeg)]
+  let cache = ThumbnailCache()
+  let service = EstimationService(items: items, thumbnails: cache)
+  service.focus(item: 0)
+  service.start()
+  defer { service.stopAndWait() }
+  let deadline = Date(timeIntervalSinceNow: 300)
+  while service.progress(item: 0).done < 12 && Date() < deadline { usleep(20_000) }
+  let estimates = service.estimates(item: 0)
+  #expect(estimates.count == 12 && estimates.allSatisfy { $0 != nil && $0?.error == nil })
+  #expect(service.videoStarts == 1)
+  // The display images the worker decoded on the way are cached, each with its frame's colour.
+  for f in [0, 5, 11] {
+    #expect(centre(cache.get(.init(item: 0, frame: f))) == TestVideo.color(f), "frame \(f)")
+  }
+  // The video without ffmpeg fails with the install hint once it is looked at.
+  service.focus(item: 1)
+  let later = Date(timeIntervalSinceNow: 60)
+  while service.estimate(item: 1, frame: 0) == nil && Date() < later { usleep(20_000) }
+  #expect(service.estimate(item: 1, frame: 0)?.error?.contains("apt-get install ffmpeg") == true)
+}
