@@ -71,8 +71,12 @@ public final class Adam<Scalar: TrainingScalar> {
   }
 
   /// Applies one update with learning rate `learningRate` to every parameter from its gradient.
+  ///
+  /// The moments are updated in place (no copy of their storage) and large tensors are split into
+  /// `threads` contiguous ranges updated in parallel; every element is computed by the same formula in any
+  /// case, so the result does not depend on the thread count.
   @_specialize(where Scalar == Float)
-  public func update(_ parameters: [Parameter<Scalar>], learningRate: Double) {
+  public func update(_ parameters: [Parameter<Scalar>], learningRate: Double, threads: Int = 1) {
     step += 1
     let b1 = Scalar(settings.beta1)
     let b2 = Scalar(settings.beta2)
@@ -84,28 +88,38 @@ public final class Adam<Scalar: TrainingScalar> {
     let eps = Scalar(settings.epsilon)
     for p in parameters {
       let decay = p.decays ? Scalar(settings.weightDecay) : 0
-      var m = firstMoments[p.name] ?? Matrix(rows: p.value.rows, columns: p.value.columns)
-      var v = secondMoments[p.name] ?? Matrix(rows: p.value.rows, columns: p.value.columns)
       let coupled = settings.variant == .adam
       let shrink = settings.variant == .adamW ? 1 - Scalar(learningRate) * decay : 1
+      if firstMoments[p.name] == nil {
+        firstMoments[p.name] = Matrix(rows: p.value.rows, columns: p.value.columns)
+      }
+      if secondMoments[p.name] == nil {
+        secondMoments[p.name] = Matrix(rows: p.value.rows, columns: p.value.columns)
+      }
       let g = p.gradient
-      m.withUnsafeMutableBufferPointer { mp in
-        v.withUnsafeMutableBufferPointer { vp in
+      // In place through the dictionaries' modify accessors: the moment arrays stay uniquely referenced.
+      firstMoments[p.name]!.withUnsafeMutableBufferPointer { mp in
+        secondMoments[p.name]!.withUnsafeMutableBufferPointer { vp in
           g.withUnsafeBufferPointer { gp in
             p.value.withUnsafeMutableBufferPointer { theta in
-              for i in 0..<theta.count {
-                var gi = gp[i]
-                if coupled { gi += decay * theta[i] }
-                mp[i] = b1 * mp[i] + (1 - b1) * gi
-                vp[i] = b2 * vp[i] + (1 - b2) * gi * gi
-                theta[i] = shrink * theta[i] - lrOverC1 * mp[i] / ((vp[i] * invC2).squareRoot() + eps)
+              let n = theta.count
+              let k = AdamKernel(
+                m: mp.baseAddress!, v: vp.baseAddress!, g: gp.baseAddress!, theta: theta.baseAddress!, b1: b1,
+                b2: b2, decay: coupled ? decay : 0, shrink: shrink, lrOverC1: lrOverC1, invC2: invC2, eps: eps
+              )
+              let parts = n >= 1 << 16 ? max(1, min(threads, 16)) : 1
+              if parts == 1 {
+                k.run(0..<n)
+              } else {
+                let chunk = (n + parts - 1) / parts
+                DispatchQueue.concurrentPerform(iterations: parts) { i in
+                  k.run((i * chunk)..<min(n, (i + 1) * chunk))
+                }
               }
             }
           }
         }
       }
-      firstMoments[p.name] = m
-      secondMoments[p.name] = v
     }
   }
 
@@ -114,6 +128,24 @@ public final class Adam<Scalar: TrainingScalar> {
     self.step = step
     firstMoments = first
     secondMoments = second
+  }
+}
+
+/// One Adam update over a range of elements (raw pointers, so disjoint ranges can run on several threads).
+private struct AdamKernel<Scalar: TrainingScalar>: @unchecked Sendable {
+  let m: UnsafeMutablePointer<Scalar>
+  let v: UnsafeMutablePointer<Scalar>
+  let g: UnsafePointer<Scalar>
+  let theta: UnsafeMutablePointer<Scalar>
+  let b1: Scalar, b2: Scalar, decay: Scalar, shrink: Scalar, lrOverC1: Scalar, invC2: Scalar, eps: Scalar
+
+  func run(_ range: Range<Int>) {
+    for i in range {
+      let gi = g[i] + decay * theta[i]
+      m[i] = b1 * m[i] + (1 - b1) * gi
+      v[i] = b2 * v[i] + (1 - b2) * gi * gi
+      theta[i] = shrink * theta[i] - lrOverC1 * m[i] / ((v[i] * invC2).squareRoot() + eps)
+    }
   }
 }
 

@@ -266,7 +266,8 @@ public final class AITETrainer {
     if !frozen { _ = predictor.backward(gradient) }
     let norm = config.maxGradientNorm.map { parameters.clipGradientNorm($0) } ?? parameters.gradientNorm
     let lr = config.schedule.rate(at: step)
-    optimizer.update(frozen ? adjustment.parameters : parameters.parameters, learningRate: lr)
+    optimizer.update(
+      frozen ? adjustment.parameters : parameters.parameters, learningRate: lr, threads: config.threads)
     parameters.zeroGradients()
     rng = context.rng
     let report = StepReport(
