@@ -12,6 +12,12 @@ public enum ViewerOutcome: Sendable, Equatable {
   case signal(Int32)
 }
 
+/// The error the `POSESCOPE_TEST_DIE=throw` test hook throws.
+struct ViewerTestFailure: Error, CustomStringConvertible {
+  var message: String
+  var description: String { message }
+}
+
 /// An input event of the loop.
 enum InputEvent {
   case key(Key)
@@ -75,6 +81,7 @@ public enum Viewer {
     var nextFrameDue: Double?
     var message: (text: String, since: Double)?
     var tracker = MouseTracker()
+    let dieHook = ProcessInfo.processInfo.environment["POSESCOPE_TEST_DIE"]
 
     while true {
       let caught = posescope_take_signal()
@@ -145,6 +152,11 @@ public enum Viewer {
         }
         screen.draw(grid)
         dirty = false
+        if let dieHook, let s = state.selected,
+          service.estimate(item: s, frame: state.currentFrame ?? 0) != nil
+        {
+          try dieForTesting(dieHook)
+        }
       }
 
       var wait = 50
@@ -193,6 +205,21 @@ public enum Viewer {
         if handled >= 64 { break }
         posescope_set_timeout(0)
       }
+    }
+  }
+
+  /// Test hook of the end-to-end test (`POSESCOPE_TEST_DIE`, read once the first pose is on screen):
+  /// `throw` throws out of the loop, `trap` hits a Swift runtime trap (an index out of range), so the test can
+  /// check the terminal comes back from both. Any other value does nothing.
+  static func dieForTesting(_ how: String) throws {
+    switch how {
+    case "throw":
+      throw ViewerTestFailure(message: "POSESCOPE_TEST_DIE=throw: an error thrown inside the viewer's loop")
+    case "trap":
+      let empty = [Int](repeating: 0, count: Int(getpid() & 0))
+      _ = empty[Int(getpid() & 1) + 1]  // out of range: the Swift runtime traps (SIGILL)
+    default:
+      break
     }
   }
 

@@ -2,7 +2,8 @@
 # End-to-end test of the terminal viewer in tmux: starts `posescope` (no arguments: the viewer on the fetched
 # sample media) in a detached 160x48 tmux session, sends keys (next image, rotate, toggle source, help, play,
 # mouse drag, quit), checks the screen with capture-pane, resizes the window mid-run, and checks that the
-# terminal is back to normal after `q` and, in further sessions, after kill -TERM, -INT, -HUP and -SEGV.
+# terminal is back to normal after `q` and, in further sessions, after kill -TERM, -INT, -HUP and -SEGV,
+# an error thrown inside the loop and a Swift runtime trap (POSESCOPE_TEST_DIE).
 # Two more sessions open the sample video (first pose, step, jump/seek, frame counter and time in the status
 # bar, play, export with time_s) and the same video without ffmpeg on PATH (the install hint, no crash).
 #
@@ -333,7 +334,19 @@ for sig in TERM:143 INT:130 HUP:129 SEGV:139; do
   ok "kill -$name ends the viewer (status $status) and the terminal is back in normal mode"
 done
 
-# ---- Session 6: the sample video (30 fps, 230 frames, 1768x994, keyframes every 60 frames; nobody in
+# ---- Sessions 6-7: an error thrown inside the loop, and a Swift runtime trap (an index out of range,
+# SIGILL on x86-64), both through the POSESCOPE_TEST_DIE hook once the first pose is drawn.
+VIEWER_ENV="POSESCOPE_TEST_DIE=throw" start_viewer diethrow
+wait_for '^viewer-exit=1' "exit status 1 after the thrown error"
+check_terminal_restored "after an error thrown in the loop"
+wait_for '^Error: POSESCOPE_TEST_DIE=throw' "the error message after the terminal came back"
+ok "an error thrown inside the viewer ends it with the message and status 1, terminal in normal mode"
+VIEWER_ENV="POSESCOPE_TEST_DIE=trap" start_viewer dietrap
+wait_for '^viewer-exit=(132|133)' "exit status 132 (SIGILL) or 133 (SIGTRAP) after the trap"
+check_terminal_restored "after a Swift runtime trap"
+ok "a Swift runtime trap ends the viewer by its signal and the terminal is back in normal mode"
+
+# ---- Session 8: the sample video (30 fps, 230 frames, 1768x994, keyframes every 60 frames; nobody in
 # frames 1-3 and 5, the runner from frame 6 on).
 start_viewer video "$VIDEO"
 wait_for 'Files 1/1' "the browser with the video"
