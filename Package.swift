@@ -35,7 +35,9 @@ let package = Package(
 
     .target(name: "ImageIO", dependencies: ["CPNG", "CTurboJPEG"]),
     .target(name: "ModelIO"),
-    .target(name: "NeuralEngine", dependencies: ["ModelIO", "COpenBLAS"]),
+    // Float32 micro-kernels in C (AVX-512 / AVX2+FMA / portable, chosen at run time) for NeuralEngine.
+    .target(name: "CKernels"),
+    .target(name: "NeuralEngine", dependencies: ["ModelIO", "COpenBLAS", "CKernels"]),
     .target(name: "PoseCore"),
     .target(
       name: "PoseEstimation",

@@ -36,12 +36,23 @@ public final class Interpreter {
   private let kernels: [any Kernel]
   /// Each running kernel's op name and operator index, for profiles.
   public let kernelLabels: [String]
+  /// Each running kernel's floating-point operations per invocation (2 per multiply-add of the
+  /// convolutions, 0 for other operators), in the order of `kernelLabels`.
+  public let kernelFlops: [Int]
   private let table: TensorTable
   private let inputIndices: [Int], outputIndices: [Int]
   private let arena: UnsafeMutablePointer<Float>
   private let scratch: UnsafeMutablePointer<Float>
   private let constantStorage: [UnsafeMutablePointer<Float>]
   private let threads: Int
+
+  /// The most floats the activation arena, the largest kernel scratch buffer, and all DENSIFY outputs
+  /// together may each take (2^24 floats = 64 MiB; the BlazePose models' arenas hold 1.2 and 2.2 million
+  /// floats). Larger models are rejected as `invalidModel` before that memory is allocated.
+  public static let maxArenaFloats = 1 << 24
+
+  /// The most elements one tensor may have (2^28); larger or overflowing shapes are `invalidModel`.
+  public static let maxTensorElements = 1 << 28
 
   /// Loads the model at `path` and prepares it.
   public convenience init(path: String, threads: Int = 1, outputs: [String]? = nil) throws {
@@ -97,6 +108,7 @@ public final class Interpreter {
       if let v = Constants.ints(t, model) { ints[i] = v }
     }
     var runOps: [(Int, TFLiteOperator)] = []
+    var densified = 0  // floats made by DENSIFY so far
     for (j, op) in g.operators.enumerated() {
       let k = originalIndex[j]
       switch op.builtin {
@@ -105,6 +117,14 @@ public final class Interpreter {
           throw NeuralEngineError.invalidModel("DENSIFY (operator #\(k)) needs one input and one output")
         }
         let t = g.tensors[op.inputs[0]]
+        // A few bytes of sparse data can describe a huge dense tensor: cap the total before expanding.
+        let (total, overflow) = densified.addingReportingOverflow(t.elementCount ?? Int.max)
+        guard !overflow, total <= Interpreter.maxArenaFloats else {
+          throw NeuralEngineError.invalidModel(
+            "DENSIFY (operator #\(k)): the sparse constants expand to more than \(Interpreter.maxArenaFloats) "
+              + "floats ('\(t.name)' has shape \(t.shape))")
+        }
+        densified = total
         constants[op.outputs[0]] = try Constants.densify(t, model)
       case .dequantize? where op.inputs.count == 1 && op.inputs[0] >= 0 && constants[op.inputs[0]] != nil:
         let src = g.tensors[op.inputs[0]]
@@ -120,11 +140,29 @@ public final class Interpreter {
       }
     }
 
-    // 2. Kernels.
+    // Kernels multiply dimensions without overflow checks: every tensor a running operator touches must
+    // have non-negative dimensions and at most `maxTensorElements` elements.
+    for (k, op) in runOps {
+      for t in op.inputs + op.outputs where t >= 0 {
+        guard let n = g.tensors[t].elementCount, n <= Interpreter.maxTensorElements else {
+          throw NeuralEngineError.invalidModel(
+            "\(op.name) (operator #\(k)): tensor '\(g.tensors[t].name)' has shape \(g.tensors[t].shape) "
+              + "(a negative dimension, or more than \(Interpreter.maxTensorElements) elements)")
+        }
+      }
+    }
+
+    // 2. Kernels (PADs of rows/columns folded into the convolution reading them, unless every tensor
+    // is to be kept).
+    var fusedPads: [Int: FusedPad] = [:]
+    if !preserveAllTensors {
+      (runOps, fusedPads) = PadKernel.foldIntoConvolutions(runOps, graph: g, intConstants: ints)
+    }
     var kernels: [any Kernel] = []
     for (k, op) in runOps {
       var ctx = PrepareContext(graph: g, opIndex: k, op: op, constants: constants, intConstants: ints)
       ctx.threads = self.threads
+      ctx.fusedPad = fusedPads[k]
       guard let b = op.builtin else { throw NeuralEngineError.unsupportedOp(name: op.name, index: k) }
       switch b {
       case .conv2D: kernels.append(try Conv2DKernel(ctx))
@@ -141,7 +179,8 @@ public final class Interpreter {
       }
     }
     self.kernels = kernels
-    kernelLabels = runOps.map { "\($0.1.name)#\($0.0)" }
+    kernelLabels = runOps.map { "\($0.1.name)#\($0.0)" + (fusedPads[$0.0] != nil ? "+PAD" : "") }
+    kernelFlops = kernels.map(\.flops)
 
     // 3. Memory plan: activations (non-constant tensors touched by running ops) share one arena.
     func isConstant(_ t: Int) -> Bool { constants[t] != nil || ints[t] != nil }
@@ -181,7 +220,7 @@ public final class Interpreter {
     struct Block { let tensor: Int; let size: Int; let from: Int; let to: Int }
     var blocks: [Block] = []
     for (t, d) in firstDef {
-      guard let n = g.tensors[t].elementCount, n > 0, n <= 1 << 28 else {
+      guard let n = g.tensors[t].elementCount, n > 0, n <= Interpreter.maxTensorElements else {
         throw NeuralEngineError.invalidModel("tensor '\(g.tensors[t].name)' has shape \(g.tensors[t].shape)")
       }
       let aligned = (n + 15) & ~15
@@ -203,10 +242,26 @@ public final class Interpreter {
       offsets[b.tensor] = off
       arenaSize = max(arenaSize, off + b.size)
     }
-    arenaCount = arenaSize
-    arena = .allocate(capacity: max(arenaSize, 1))
-    arena.initialize(repeating: 0, count: max(arenaSize, 1))
+    // Every check that can throw runs before the first allocation below (a throwing init does not run
+    // deinit, so later throws would leak).
     let scratchCount = kernels.map(\.scratchCount).max() ?? 0
+    guard arenaSize <= Interpreter.maxArenaFloats, scratchCount <= Interpreter.maxArenaFloats else {
+      throw NeuralEngineError.invalidModel(
+        "the model needs \(arenaSize) floats of activations and \(scratchCount) of scratch memory, over "
+          + "the limit of \(Interpreter.maxArenaFloats) each")
+    }
+    for t in g.inputs {
+      guard g.tensors[t].type == .float32 else {
+        throw NeuralEngineError.invalidModel(
+          "input '\(g.tensors[t].name)' is \(g.tensors[t].type), not float32")
+      }
+    }
+    arenaCount = arenaSize
+    // 64-byte aligned (tensor offsets are multiples of 16 floats), so the C kernels' vectors never
+    // straddle cache lines.
+    arena = UnsafeMutableRawPointer.allocate(byteCount: max(arenaSize, 1) * 4, alignment: 64)
+      .bindMemory(to: Float.self, capacity: max(arenaSize, 1))
+    arena.initialize(repeating: 0, count: max(arenaSize, 1))
     scratch = .allocate(capacity: max(scratchCount, 1))
     scratch.initialize(repeating: 0, count: max(scratchCount, 1))
 
@@ -227,18 +282,12 @@ public final class Interpreter {
     table = TensorTable(pointers: pointers)
     inputIndices = g.inputs
     outputIndices = g.outputs
-    for t in g.inputs {
-      guard g.tensors[t].type == .float32 else {
-        throw NeuralEngineError.invalidModel(
-          "input '\(g.tensors[t].name)' is \(g.tensors[t].type), not float32")
-      }
-    }
     inputs = g.inputs.map { TensorInfo(name: g.tensors[$0].name, shape: g.tensors[$0].shape) }
     outputs = g.outputs.map { TensorInfo(name: g.tensors[$0].name, shape: g.tensors[$0].shape) }
   }
 
   deinit {
-    arena.deallocate()
+    UnsafeMutableRawPointer(arena).deallocate()
     scratch.deallocate()
     for p in constantStorage { p.deallocate() }
   }

@@ -1,5 +1,5 @@
 // NeuralEngine: the contract between the interpreter and one operator's kernel.
-import Dispatch
+import CKernels
 import ModelIO
 
 /// Where each tensor of the graph lives while the interpreter runs: `pointers[i]` is tensor i's data.
@@ -17,6 +17,12 @@ protocol Kernel: AnyObject {
   var scratchCount: Int { get }
   /// Runs the operator; `scratch` has at least `scratchCount` floats.
   func run(_ t: TensorTable, scratch: UnsafeMutablePointer<Float>)
+  /// Floating-point operations per run (2 per multiply-add; 0 for operators that only move data).
+  var flops: Int { get }
+}
+
+extension Kernel {
+  var flops: Int { 0 }
 }
 
 /// What a kernel can ask about the graph while it is being prepared.
@@ -30,6 +36,11 @@ struct PrepareContext {
   let intConstants: [Int: [Int]]
   /// Threads a kernel may use for its own loops (besides OpenBLAS's).
   var threads = 1
+  /// The instruction set the kernel's C code runs with.
+  var isa = KernelInstructionSet.default
+  /// Zero padding of a PAD operator folded into this convolution: the op's input 0 is then the PAD's
+  /// input, and the convolution reads positions in the padding as zeros.
+  var fusedPad: FusedPad?
 
   func fail(_ why: String) -> NeuralEngineError {
     .invalidModel("\(op.name) (operator #\(opIndex)): \(why)")
@@ -94,6 +105,11 @@ struct PrepareContext {
   }
 }
 
+/// Spatial zero padding (rows above/below, columns left/right) that a convolution applies to its input.
+struct FusedPad: Equatable {
+  var top = 0, bottom = 0, left = 0, right = 0
+}
+
 /// Applies a fused activation to `n` floats in place.
 @inline(__always)
 func applyActivation(_ act: FusedActivation, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
@@ -152,23 +168,100 @@ func convGeometry(
   return (out, padding == .same ? total / 2 : 0)
 }
 
-/// Runs `body` over `0..<count` rows split into at most `threads` contiguous chunks, in parallel.
+/// The threads worth using for a convolution of `flops` operations: handing work to another thread
+/// costs a few microseconds, about 2 MFLOP of GEMM on one core, so smaller operators run on one.
+func splitThreads(_ threads: Int, flops: Int) -> Int {
+  flops >= 2_000_000 ? threads : 1
+}
+
+/// Runs `body` over `0..<count` rows split into contiguous chunks of at least `minimum` rows, on up to
+/// `threads` threads in parallel (on
+/// CKernels' pool of spinning workers: a GCD hand-off costs more than a small operator's work).
 /// Chunks write disjoint output rows, which is what makes sharing `body` across threads safe.
-func parallelRows(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
-  let n = min(threads, count / 4)
+func parallelRows(_ count: Int, threads: Int, minimum: Int = 4, _ body: (Range<Int>) -> Void) {
+  // Up to four chunks per thread, claimed in turn: when a thread is descheduled (the CPU is shared), the
+  // others take over the chunks it has not claimed instead of waiting for it.
+  let n = threads <= 1 ? 1 : min(4 * threads, count / max(minimum, 1))
   if n <= 1 {
     body(0..<count)
     return
   }
   withoutActuallyEscaping(body) { escaping in
-    let shared = UncheckedSendable(value: escaping)
-    DispatchQueue.concurrentPerform(iterations: n) { i in
-      shared.value((count * i / n)..<(count * (i + 1) / n))
+    var job = RowJob(count: count, parts: n, body: escaping)
+    withUnsafeMutablePointer(to: &job) { p in
+      ck_parallel(
+        Int32(n), Int32(threads),
+        { ctx, i in
+          guard let job = ctx?.assumingMemoryBound(to: RowJob.self).pointee else { return }
+          let i = Int(i)
+          job.body((job.count * i / job.parts)..<(job.count * (i + 1) / job.parts))
+        }, p)
     }
   }
 }
 
-/// Lets a value cross into `concurrentPerform`'s closure where the caller guarantees disjoint access.
-struct UncheckedSendable<T>: @unchecked Sendable {
-  let value: T
+/// What `parallelRows` hands to its tasks.
+private struct RowJob {
+  let count: Int, parts: Int
+  let body: (Range<Int>) -> Void
+}
+
+/// The vector instruction sets the engine's C kernels (convolutions) can run with.
+public enum KernelInstructionSet: Int, Sendable, CaseIterable, CustomStringConvertible {
+  /// Plain C vectors compiled for the architecture's baseline (SSE2 on x86-64, NEON on arm64).
+  case portable = 0
+  /// AVX2 with FMA (x86-64).
+  case avx2 = 1
+  /// AVX-512F (x86-64).
+  case avx512 = 2
+
+  /// The best set this CPU and OS support.
+  public static var supported: KernelInstructionSet { KernelInstructionSet(level: ck_isa_supported()) }
+
+  /// The set new interpreters use: `supported`, lowered by the environment variable
+  /// `POSESCOPE_KERNELS=portable|avx2|avx512` when it is set.
+  public static var `default`: KernelInstructionSet { KernelInstructionSet(level: ck_isa_default()) }
+
+  /// What a request for this set runs on this machine (never more than `supported`).
+  public var effective: KernelInstructionSet {
+    KernelInstructionSet(level: ck_isa_effective(Int32(rawValue)))
+  }
+
+  init(level: Int32) { self = KernelInstructionSet(rawValue: Int(level)) ?? .portable }
+
+  public var description: String {
+    switch self {
+    case .portable: "portable"
+    case .avx2: "avx2"
+    case .avx512: "avx512"
+    }
+  }
+}
+
+extension FusedActivation {
+  /// The activation as the C kernels' clamp: (clamp or not, lower bound, upper bound).
+  var clamp: (on: Int32, lo: Float, hi: Float) {
+    switch self {
+    case .none: (0, 0, 0)
+    case .relu: (1, 0, .infinity)
+    case .relu6: (1, 0, 6)
+    case .reluN1To1: (1, -1, 1)
+    }
+  }
+}
+
+/// A 64-byte-aligned float buffer a kernel owns (packed weights).
+final class AlignedFloats {
+  let pointer: UnsafeMutablePointer<Float>
+  let count: Int
+
+  /// Allocates `count` floats, zeroed.
+  init(count: Int) {
+    self.count = max(count, 1)
+    pointer = UnsafeMutableRawPointer.allocate(byteCount: self.count * 4, alignment: 64)
+      .bindMemory(to: Float.self, capacity: self.count)
+    pointer.initialize(repeating: 0, count: self.count)
+  }
+
+  deinit { pointer.deallocate() }
 }

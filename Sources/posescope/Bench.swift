@@ -46,6 +46,20 @@ struct Bench: ParsableCommand {
   @Option(help: "The Python for --compare-litert.")
   var python = "python3"
 
+  @Option(
+    help: ArgumentHelp(
+      "Also write each model's input and outputs after the timed runs, as raw float32 files, to this folder.",
+      discussion:
+        "For comparing the engine's results between builds: a <model>.input.f32 already in the folder is used "
+        + "as that model's input.", valueName: "folder"))
+  var saveOutputs: String?
+
+  @Flag(help: "Also print each model's median time per operator type (and GFLOP/s of the convolutions).")
+  var profile = false
+
+  @Option(help: "With --profile: how many of the slowest operators to list.")
+  var profileTop = 10
+
   func validate() throws {
     guard runs >= 1, runs <= 10_000 else { throw ValidationError("--runs must be between 1 and 10000") }
     guard warmup >= 0, warmup <= 1000 else { throw ValidationError("--warmup must be between 0 and 1000") }
@@ -75,8 +89,8 @@ struct Bench: ParsableCommand {
     _ = try video.process(img)
 
     print("posescope bench: \(path) (\(img.width)×\(img.height)), \(threads) thread(s), \(runs) runs")
-    print("stage                          median ms     p90 ms")
-    var medians: [String: Double] = [:]
+    print("stage                          median ms     p90 ms     min ms")
+    var medians: [String: Double] = [:], minima: [String: Double] = [:]
     func stage(_ name: String, _ body: () throws -> Void) rethrows {
       for _ in 0..<warmup { try body() }
       var t: [Double] = []
@@ -88,15 +102,36 @@ struct Bench: ParsableCommand {
       t.sort()
       let median = t.count % 2 == 1 ? t[t.count / 2] : (t[t.count / 2 - 1] + t[t.count / 2]) / 2
       medians[name] = median
+      minima[name] = t[0]
       let p90 = t[min(t.count - 1, Int((Double(t.count) * 0.9).rounded(.up)) - 1)]
       print(
-        name.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: " %9.2f  %9.2f", median, p90)
+        name.padding(toLength: 30, withPad: " ", startingAt: 0)
+          + String(format: " %9.2f  %9.2f  %9.2f", median, p90, t[0])
       )
     }
     try stage("decode") { _ = try ImageDecoder.load(path: path) }
     stage("detector model") { models.detector.invoke() }
     stage("landmark model") { models.landmarker.invoke() }
-    try stage("static pipeline (det+lm)") { _ = try still.process(img) }
+    for (name, it) in [("detector model", models.detector), ("landmark model", models.landmarker)] {
+      let gflop = Double(it.kernelFlops.reduce(0, +)) / 1e9
+      let ms = medians[name] ?? .nan
+      print(
+        "  \(name): ".padding(toLength: 30, withPad: " ", startingAt: 0)
+          + String(format: "%.3f GFLOP per run, %.1f GFLOP/s at the median", gflop, gflop / (ms / 1e3)))
+    }
+    var parts: [StageTimings] = []
+    try stage("static pipeline (det+lm)") {
+      _ = try still.process(img)
+      parts.append(still.lastTimings)
+    }
+    func med(_ f: (StageTimings) -> Double) -> Double {
+      let v = parts.map(f).sorted()
+      return v.isEmpty ? .nan : v[v.count / 2]
+    }
+    print(
+      String(
+        format: "  its parts (medians):          warps %.2f, detector %.2f, landmarks %.2f, decoding %.2f ms",
+        med(\.preprocessMs), med(\.detectorMs), med(\.landmarkMs), med(\.postprocessMs)))
     try stage("tracked frame (lm only)") { _ = try video.process(img) }
     try stage("decode + static pipeline") { _ = try still.process(try ImageDecoder.load(path: path)) }
 
@@ -110,15 +145,81 @@ struct Bench: ParsableCommand {
           format: " %9.2f  %9.2f   (200×60, truecolor)", sorted[sorted.count / 2],
           sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.9))]))
     if let rss = peakRSSMegabytes() { print(String(format: "peak RSS of this bench run: %.0f MB", rss)) }
+    if let dir = saveOutputs {
+      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+      for (name, it) in [("detector", models.detector), ("landmarks", models.landmarker)] {
+        // An input already in the folder (from another build's run) is used, so both see the same tensor.
+        let inputURL = URL(fileURLWithPath: "\(dir)/\(name).input.f32")
+        if let data = try? Data(contentsOf: inputURL), data.count == it.inputs[0].count * 4 {
+          try data.withUnsafeBytes { try it.setInput(0, $0.bindMemory(to: Float.self)) }
+        }
+        it.invoke()
+        try it.withInput { Data(buffer: $0) }.write(to: inputURL)
+        for (i, info) in it.outputs.enumerated() {
+          let safe = String(info.name.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+          try it.withOutput(i) { Data(buffer: $0) }.write(
+            to: URL(fileURLWithPath: "\(dir)/\(name).\(i).\(safe).f32"))
+        }
+      }
+      print("wrote the models' inputs and outputs to \(dir)")
+    }
+    if profile {
+      for (name, it) in [("detector", models.detector), ("landmarks", models.landmarker)] {
+        printProfile(name, it)
+      }
+    }
     if compareLitert {
       try compareWithLiteRT(
         detector: models.detector, landmarker: models.landmarker,
-        ours: (medians["detector model"] ?? .nan, medians["landmark model"] ?? .nan))
+        ours: [
+          "detector": (medians["detector model"] ?? .nan, minima["detector model"] ?? .nan),
+          "landmarks": (medians["landmark model"] ?? .nan, minima["landmark model"] ?? .nan),
+        ])
+    }
+  }
+
+  /// Prints the median time per operator type of `runs` profiled invocations (each kernel's median,
+  /// summed by type), with the convolutions' GFLOP/s.
+  func printProfile(_ name: String, _ it: Interpreter) {
+    for _ in 0..<warmup { it.invoke() }
+    var samples = Array(repeating: [Double](), count: it.kernelCount)
+    for _ in 0..<runs {
+      for (i, t) in it.invokeProfiled().enumerated() { samples[i].append(t) }
+    }
+    var byType: [String: (ms: Double, flops: Int, count: Int)] = [:]
+    var perKernel: [(label: String, ms: Double, flops: Int)] = []
+    for (i, label) in it.kernelLabels.enumerated() {
+      let sorted = samples[i].sorted()
+      let median = sorted[sorted.count / 2] * 1e3
+      perKernel.append((label, median, it.kernelFlops[i]))
+      var type = String(label.prefix { $0 != "#" })
+      if label.hasSuffix("+PAD") { type += "+PAD" }
+      let old = byType[type] ?? (0, 0, 0)
+      byType[type] = (old.ms + median, old.flops + it.kernelFlops[i], old.count + 1)
+    }
+    print("\n\(name): median per operator type (\(runs) profiled runs)")
+    print("operator type                 count   total ms   GFLOP/s")
+    for (type, v) in byType.sorted(by: { $0.value.ms > $1.value.ms }) {
+      let rate = v.flops > 0 ? String(format: "%9.1f", Double(v.flops) / 1e9 / (v.ms / 1e3)) : ""
+      print(
+        type.padding(toLength: 28, withPad: " ", startingAt: 0)
+          + String(format: " %6d  %9.3f", v.count, v.ms) + " " + rate)
+    }
+    print("slowest operators:")
+    for k in perKernel.sorted(by: { $0.ms > $1.ms }).prefix(profileTop) {
+      let rate = k.flops > 0 ? String(format: "%9.1f", Double(k.flops) / 1e9 / (k.ms / 1e3)) : ""
+      print(
+        "  " + k.label.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: " %9.3f", k.ms)
+          + " "
+          + rate)
     }
   }
 
   /// Times LiteRT on the input tensors the interpreters hold now, in a Python child process.
-  func compareWithLiteRT(detector: Interpreter, landmarker: Interpreter, ours: (Double, Double)) throws {
+  /// `ours` holds PoseScope's (median, minimum) ms per model name.
+  func compareWithLiteRT(
+    detector: Interpreter, landmarker: Interpreter, ours: [String: (median: Double, min: Double)]
+  ) throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("posescope-litert-\(getpid())")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -149,7 +250,7 @@ struct Bench: ParsableCommand {
           ts = []
           for _ in range(cfg["runs"]):
               t0 = time.perf_counter(); it.invoke(); ts.append((time.perf_counter() - t0) * 1e3)
-          out[job["name"]] = float(np.median(ts))
+          out[job["name"]] = [float(np.median(ts)), float(min(ts))]
       print(json.dumps(out))
       """
     let cfg: [String: Any] = ["jobs": jobs, "threads": threads, "runs": runs, "warmup": max(warmup, 3)]
@@ -172,12 +273,16 @@ struct Bench: ParsableCommand {
           + "pip install ai-edge-litert, or pass --python")
     }
     print("\nLiteRT (XNNPACK, \(threads) thread(s)) on the same input tensors, same runs:")
-    print("model                 PoseScope ms   LiteRT ms   ratio")
-    for (name, mine) in [("detector", ours.0), ("landmarks", ours.1)] {
-      let theirs = result[name] as? Double ?? .nan
+    print("model                 PoseScope ms   LiteRT ms   ratio    (minima: PoseScope  LiteRT  ratio)")
+    for name in ["detector", "landmarks"] {
+      let mine = ours[name] ?? (.nan, .nan)
+      let theirs = result[name] as? [Double] ?? [.nan, .nan]
+      let (tm, tmin) = (theirs.first ?? .nan, theirs.last ?? .nan)
       print(
         name.padding(toLength: 20, withPad: " ", startingAt: 0)
-          + String(format: "  %11.2f  %10.2f  %6.2f×", mine, theirs, mine / theirs))
+          + String(
+            format: "  %11.2f  %10.2f  %6.2f×   %16.2f  %6.2f  %5.2f×", mine.median, tm, mine.median / tm,
+            mine.min, tmin, mine.min / tmin))
     }
   }
 

@@ -1,4 +1,6 @@
-// NeuralEngine: DEPTHWISE_CONV_2D as hand loops over NHWC, vectorised over channels.
+// NeuralEngine: DEPTHWISE_CONV_2D over NHWC — the C kernel for multiplier 1 (channel blocks in vector
+// registers, bias, padding and activation fused), a plain Swift loop for other multipliers.
+import CKernels
 import ModelIO
 
 final class DepthwiseConv2DKernel: Kernel {
@@ -7,27 +9,26 @@ final class DepthwiseConv2DKernel: Kernel {
   let weights: UnsafeMutablePointer<Float>
   // bias: [cout]
   let bias: UnsafeMutablePointer<Float>
+  /// h, w: the input as stored (before any fused padding).
   let h: Int, w: Int, cin: Int, oh: Int, ow: Int, cout: Int, mult: Int
   let kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int, padTop: Int, padLeft: Int
   let act: FusedActivation
   let scratchCount = 0
   /// Output rows are split between this many threads.
   let threads: Int
-  /// Stride-1, multiplier-1 fast path: per tap, the tap's weights tiled over a whole output row
-  /// ([kh·kw, ow·cout]), and the bias tiled likewise ([ow·cout]), so each tap is one long fused
-  /// multiply-add over contiguous memory.
-  let tiledWeights: UnsafeMutablePointer<Float>?
-  let tiledBias: UnsafeMutablePointer<Float>?
-  /// Register-blocked path (multiplier 1, channels a multiple of 8): each output pixel's 8-channel block
-  /// accumulates every tap in a register, four neighbouring pixels at a time in the interior.
-  let blocked: Bool
+  let isa: Int32
+  /// Multiplier 1: weights and bias packed for `ck_dwconv`, and its parameters.
+  let packed: AlignedFloats?
+  let params: ck_conv_params
+  /// Multiply-adds × 2 per run.
+  let flops: Int
 
   init(_ ctx: PrepareContext) throws {
     guard
       case .depthwiseConv2D(let padding, let strideW, let strideH, let m, let a, let dilW, let dilH) =
         ctx.op.options
     else { throw ctx.fail("missing DepthwiseConv2DOptions") }
-    threads = ctx.threads
+    isa = Int32(ctx.isa.rawValue)
     input = try ctx.dataInput(0)
     output = try ctx.output()
     let filter = try ctx.input(1)
@@ -40,10 +41,14 @@ final class DepthwiseConv2DKernel: Kernel {
     mult = cout / cin
     guard m == 0 || m == mult else { throw ctx.fail("depth multiplier \(m) disagrees with shapes") }
     (sh, sw, dh, dw) = (strideH, strideW, dilH, dilW)
-    guard let gy = convGeometry(input: h, filter: kh, stride: sh, dilation: dh, padding: padding),
-      let gx = convGeometry(input: w, filter: kw, stride: sw, dilation: dw, padding: padding)
+    let pad = ctx.fusedPad ?? FusedPad()
+    guard
+      let gy = convGeometry(
+        input: h + pad.top + pad.bottom, filter: kh, stride: sh, dilation: dh, padding: padding),
+      let gx = convGeometry(
+        input: w + pad.left + pad.right, filter: kw, stride: sw, dilation: dw, padding: padding)
     else { throw ctx.fail("invalid geometry: input \(ins), filter \(fs)") }
-    (oh, padTop, ow, padLeft) = (gy.out, gy.padBefore, gx.out, gx.padBefore)
+    (oh, padTop, ow, padLeft) = (gy.out, gy.padBefore + pad.top, gx.out, gx.padBefore + pad.left)
     try ctx.expectOutput(output, [1, oh, ow, cout])
     act = try FusedActivation(a, ctx)
     let wv = try ctx.constant(filter, count: kh * kw * cout, "filter")
@@ -55,169 +60,53 @@ final class DepthwiseConv2DKernel: Kernel {
     } else {
       bias.initialize(repeating: 0, count: cout)
     }
-    blocked = mult == 1 && cout % 8 == 0 && (sh > 1 || sw > 1)
-    if sh == 1 && sw == 1 && mult == 1 && !blocked {
-      let row = ow * cout
-      let tw = UnsafeMutablePointer<Float>.allocate(capacity: kh * kw * row)
-      for tap in 0..<(kh * kw) {
-        for ox in 0..<ow { (tw + tap * row + ox * cout).initialize(from: weights + tap * cout, count: cout) }
-      }
-      let tb = UnsafeMutablePointer<Float>.allocate(capacity: row)
-      for ox in 0..<ow { (tb + ox * cout).initialize(from: bias, count: cout) }
-      tiledWeights = tw
-      tiledBias = tb
+    flops = 2 * oh * ow * cout * kh * kw
+    // Depthwise convolutions run at about a third of the GEMM's rate: a third of its threshold.
+    threads = splitThreads(ctx.threads, flops: 3 * flops)
+    let (clamp, lo, hi) = act.clamp
+    // Every dimension is at most 2^28 (checked by the interpreter), so each fits an Int32; the largest
+    // offset the C kernel forms ((h·w)·c) is computed in 64 bits there.
+    params = ck_conv_params(
+      h: Int32(h), w: Int32(w), c: Int32(cout), oh: Int32(oh), ow: Int32(ow), kh: Int32(kh), kw: Int32(kw),
+      sh: Int32(sh), sw: Int32(sw), dh: Int32(dh), dw: Int32(dw), pad_top: Int32(padTop),
+      pad_left: Int32(padLeft), clamp: clamp, lo: lo, hi: hi)
+    if mult == 1 {
+      let p = AlignedFloats(count: ck_dw_packed_count(Int32(cout), Int32(kh), Int32(kw)))
+      ck_dw_pack(Int32(cout), Int32(kh), Int32(kw), weights, bias, p.pointer)
+      packed = p
     } else {
-      tiledWeights = nil
-      tiledBias = nil
+      packed = nil
     }
   }
 
   deinit {
     weights.deallocate()
     bias.deallocate()
-    tiledWeights?.deallocate()
-    tiledBias?.deallocate()
-  }
-
-  @inline(__always)
-  private static func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-  }
-
-  @inline(__always)
-  private static func activate(_ v: SIMD8<Float>, _ act: FusedActivation) -> SIMD8<Float> {
-    switch act {
-    case .none: return v
-    case .relu: return pointwiseMax(v, SIMD8(repeating: 0))
-    case .relu6: return pointwiseMin(pointwiseMax(v, SIMD8(repeating: 0)), SIMD8(repeating: 6))
-    case .reluN1To1: return pointwiseMin(pointwiseMax(v, SIMD8(repeating: -1)), SIMD8(repeating: 1))
-    }
-  }
-
-  /// Multiplier 1, channels a multiple of 8: out[oy, ox, c:c+8] = bias + Σ_taps in · w, accumulated in
-  /// SIMD8 registers. Interior pixels (every tap inside the image) go four at a time, sharing each
-  /// weight load; border pixels skip the taps that fall outside.
-  private func runBlocked(_ src: UnsafeMutablePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
-    let c = cout
-    let (w, kw, sw, dw, padLeft) = (self.w, self.kw, self.sw, self.dw, self.padLeft)
-    let act = self.act
-    // Interior columns: every kx tap lands inside [0, w).
-    let oxA = min(ow, max(0, (padLeft + sw - 1) / sw))
-    let lastOk = w - 1 - (kw - 1) * dw + padLeft  // ox·sw ≤ lastOk
-    let oxB = max(oxA, min(ow, lastOk >= 0 ? lastOk / sw + 1 : 0))
-    parallelRows(oh, threads: threads) { rows in
-      for oy in rows {
-        let iy0 = oy * sh - padTop
-        let ky0 = iy0 >= 0 ? 0 : (-iy0 + dh - 1) / dh
-        let ky1 = min(kh, (h - 1 - iy0) >= 0 ? (h - 1 - iy0) / dh + 1 : 0)
-        let outRow = dst + oy * ow * c
-        func pixel(_ ox: Int) {
-          let ix0 = ox * sw - padLeft
-          let kx0 = ix0 >= 0 ? 0 : (-ix0 + dw - 1) / dw
-          let kx1 = min(kw, (w - 1 - ix0) >= 0 ? (w - 1 - ix0) / dw + 1 : 0)
-          var cb = 0
-          while cb < c {
-            var acc = Self.load8(bias + cb)
-            if ky0 < ky1 && kx0 < kx1 {
-              for ky in ky0..<ky1 {
-                let rowIn = src + ((iy0 + ky * dh) * w) * c + cb
-                let rowW = weights + ky * kw * c + cb
-                for kx in kx0..<kx1 {
-                  acc = acc + Self.load8(rowIn + (ix0 + kx * dw) * c) * Self.load8(rowW + kx * c)
-                }
-              }
-            }
-            UnsafeMutableRawPointer(outRow + ox * c + cb).storeBytes(
-              of: Self.activate(acc, act), as: SIMD8<Float>.self)
-            cb += 8
-          }
-        }
-        var ox = 0
-        while ox < oxA {
-          pixel(ox)
-          ox += 1
-        }
-        // Interior, four pixels at a time.
-        while ox + 4 <= oxB {
-          let ix0 = ox * sw - padLeft
-          var cb = 0
-          while cb < c {
-            let b = Self.load8(bias + cb)
-            var a0 = b, a1 = b, a2 = b, a3 = b
-            if ky0 < ky1 {
-              for ky in ky0..<ky1 {
-                let rowIn = src + ((iy0 + ky * dh) * w + ix0) * c + cb
-                let rowW = weights + ky * kw * c + cb
-                for kx in 0..<kw {
-                  let wv = Self.load8(rowW + kx * c)
-                  let p = rowIn + kx * dw * c
-                  a0 = a0 + Self.load8(p) * wv
-                  a1 = a1 + Self.load8(p + sw * c) * wv
-                  a2 = a2 + Self.load8(p + 2 * sw * c) * wv
-                  a3 = a3 + Self.load8(p + 3 * sw * c) * wv
-                }
-              }
-            }
-            let o = outRow + ox * c + cb
-            UnsafeMutableRawPointer(o).storeBytes(of: Self.activate(a0, act), as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(o + c).storeBytes(of: Self.activate(a1, act), as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(o + 2 * c).storeBytes(of: Self.activate(a2, act), as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(o + 3 * c).storeBytes(of: Self.activate(a3, act), as: SIMD8<Float>.self)
-            cb += 8
-          }
-          ox += 4
-        }
-        while ox < ow {
-          pixel(ox)
-          ox += 1
-        }
-      }
-    }
-  }
-
-  /// Stride 1, multiplier 1: for each output row and tap, out[j] += in[j + shift] · w[j] over the
-  /// run of output columns whose input column is inside the image.
-  private func runTiled(
-    _ src: UnsafeMutablePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
-    _ tw: UnsafeMutablePointer<Float>, _ tb: UnsafeMutablePointer<Float>
-  ) {
-    let c = cout
-    let row = ow * c
-    parallelRows(oh, threads: threads) { rows in
-      for oy in rows {
-        let out = dst + oy * row
-        out.update(from: tb, count: row)
-        for ky in 0..<kh {
-          let iy = oy - padTop + ky * dh
-          if iy < 0 || iy >= h { continue }
-          let inRow = src + iy * w * c
-          for kx in 0..<kw {
-            let shift = kx * dw - padLeft  // input column = output column + shift
-            let ox0 = max(0, -shift), ox1 = min(ow, w - shift)
-            if ox0 >= ox1 { continue }
-            let n = (ox1 - ox0) * c
-            let o = out + ox0 * c
-            let x = inRow + (ox0 + shift) * c
-            let wt = tw + (ky * kw + kx) * row + ox0 * c
-            for j in 0..<n { o[j] += x[j] * wt[j] }
-          }
-        }
-        applyActivation(act, out, row)
-      }
-    }
   }
 
   func run(_ t: TensorTable, scratch: UnsafeMutablePointer<Float>) {
     let src = t[input], dst = t[output]
-    if blocked {
-      runBlocked(src, dst)
+    if let packed {
+      withUnsafePointer(to: params) { p in
+        parallelRows(oh, threads: threads) { rows in
+          ck_dwconv(isa, p, src, packed.pointer, dst, Int32(rows.lowerBound), Int32(rows.upperBound))
+        }
+      }
       return
     }
-    if let tw = tiledWeights, let tb = tiledBias {
-      runTiled(src, dst, tw, tb)
-      return
-    }
-    let (cin, cout, mult) = (self.cin, self.cout, self.mult)
+    Self.reference(
+      src, dst, weights: weights, bias: bias, h: h, w: w, cin: cin, mult: mult, oh: oh, ow: ow, kh: kh,
+      kw: kw, sh: sh, sw: sw, dh: dh, dw: dw, padTop: padTop, padLeft: padLeft, act: act)
+  }
+
+  /// The plain loop over output pixels, taps and channels: any multiplier (used when it is not 1, and as
+  /// the reference the C kernel is tested against). `weights` is [kh, kw, cin·mult].
+  static func reference(
+    _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, weights: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>, h: Int, w: Int, cin: Int, mult: Int, oh: Int, ow: Int, kh: Int, kw: Int,
+    sh: Int, sw: Int, dh: Int, dw: Int, padTop: Int, padLeft: Int, act: FusedActivation
+  ) {
+    let cout = cin * mult
     for oy in 0..<oh {
       for ox in 0..<ow {
         let acc = dst + (oy * ow + ox) * cout
