@@ -6,23 +6,29 @@ import PackageDescription
 let package = Package(
   name: "PoseScopeFuzz",
   platforms: [.macOS(.v13)],
-  dependencies: [.package(path: "..")],
+  dependencies: [.package(name: "PoseScope", path: "..")],
   targets: [
     .target(name: "CFuzzDriver"),
     .executableTarget(
       name: "FuzzTFLite",
       dependencies: [
-        "CFuzzDriver", .product(name: "ModelIO", package: "main"), .product(name: "NeuralEngine", package: "main"),
+        "CFuzzDriver", .product(name: "ModelIO", package: "PoseScope"),
+        .product(name: "NeuralEngine", package: "PoseScope"),
       ]),
-    .executableTarget(name: "FuzzPNG", dependencies: ["CFuzzDriver", .product(name: "ImageIO", package: "main")]),
-    .executableTarget(name: "FuzzJPEG", dependencies: ["CFuzzDriver", .product(name: "ImageIO", package: "main")]),
-    .executableTarget(name: "FuzzSafetensors", dependencies: ["CFuzzDriver", .product(name: "ModelIO", package: "main")]),
-    .executableTarget(name: "FuzzBVH", dependencies: ["CFuzzDriver", .product(name: "PoseTraining", package: "main")]),
+    .executableTarget(
+      name: "FuzzPNG", dependencies: ["CFuzzDriver", .product(name: "ImageIO", package: "PoseScope")]),
+    .executableTarget(
+      name: "FuzzJPEG", dependencies: ["CFuzzDriver", .product(name: "ImageIO", package: "PoseScope")]),
+    .executableTarget(
+      name: "FuzzSafetensors", dependencies: ["CFuzzDriver", .product(name: "ModelIO", package: "PoseScope")]),
+    .executableTarget(
+      name: "FuzzBVH", dependencies: ["CFuzzDriver", .product(name: "PoseTraining", package: "PoseScope")]),
     .executableTarget(
       name: "FuzzJSON",
       dependencies: [
-        "CFuzzDriver", .product(name: "PoseTraining", package: "main"), .product(name: "TerminalUI", package: "main"),
-        .product(name: "PoseCore", package: "main"),
+        "CFuzzDriver", .product(name: "PoseTraining", package: "PoseScope"),
+        .product(name: "TerminalUI", package: "PoseScope"),
+        .product(name: "PoseCore", package: "PoseScope"),
       ]),
   ]
 )

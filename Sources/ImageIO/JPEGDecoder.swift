@@ -12,7 +12,9 @@ enum JPEGDecoder {
   ///
   /// libjpeg-turbo reports damaged data as warnings and fills missing pixels with grey. Here a warning about
   /// premature end of data is a `truncated` error, and warnings that mean the entropy-coded data lost
-  /// synchronization (bad Huffman/arithmetic code, a wrong or misplaced restart marker) are `corrupt`.
+  /// synchronization (bad Huffman/arithmetic code, a wrong or misplaced restart marker) or cannot be decoded
+  /// (invalid scan parameters for a sequential JPEG) are `corrupt`, as is any message that is not one of
+  /// libjpeg's warnings (a fatal error that followed a warning).
   /// Other warnings are ignored: extraneous bytes before a non-restart marker (a common encoder quirk, e.g.
   /// junk before the end-of-image marker), a bad ICC marker, an unknown JFIF revision. Note that
   /// libjpeg-turbo's fast Huffman path does not report most bit errors in the scan data at all, so such
@@ -49,6 +51,24 @@ enum JPEGDecoder {
     let isCMYK = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
     let pixelFormat = isCMYK ? Int32(TJPF_CMYK.rawValue) : Int32(TJPF_RGB.rawValue)
     let channels = isCMYK ? 4 : 3
+
+    // A large frame is first decoded at 1/8 scale (1/64 of the pixels), stopping at the first warning, so
+    // that damaged data in a small file claiming a huge frame is found before the full-size buffer (up to
+    // 1 GiB) is allocated and filled.
+    if w * h > probePixels {
+      let (pw, ph) = ((w + 7) / 8, (h + 7) / 8)
+      var probe = [UInt8](repeating: 0, count: pw * ph * channels)
+      let status = decompress(
+        handle, bytes, into: &probe, width: Int32(pw), height: Int32(ph), format: pixelFormat,
+        extraFlags: TJFLAG_STOPONWARNING)
+      if status != 0 {
+        let message = errorString(handle)
+        guard tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue) else {
+          throw fatalFailure(message, path: path)
+        }
+        if let error = classify(message, fatal: false, path: path) { throw error }
+      }
+    }
     var buffer = [UInt8](repeating: 0, count: w * h * channels)
 
     // First pass stops at the first warning, so its message is the first problem found (later messages
@@ -103,20 +123,34 @@ enum JPEGDecoder {
     fatalFailure(errorString(handle), path: path)
   }
 
+  /// Frames with more pixels than this (16 megapixels) are probed at 1/8 scale before the full decode.
+  static let probePixels = 16_000_000
+
+  /// How libjpeg's warning messages (JWRN_*) start; any other message is an error.
+  static let warningPrefixes = [
+    "Corrupt JPEG data", "Premature end", "Warning: unknown JFIF", "Invalid SOS parameters",
+    "Inconsistent progression sequence", "Unknown Adobe color transform", "Application transferred too many",
+  ]
+
   /// The error a TurboJPEG message stands for, or nil for a harmless warning.
   private static func classify(_ message: String, fatal: Bool, path: String) -> ImageIOError? {
     let lower = message.lowercased()
     if lower.contains("premature end") {
       return ImageIOError(path: path, kind: .truncated)
     }
-    if fatal {
+    // TurboJPEG keeps reporting "warning" once a warning has occurred, even when a fatal error follows, so
+    // a message that is not one of libjpeg's warnings is fatal whatever the code says.
+    if fatal || !warningPrefixes.contains(where: message.hasPrefix) {
       return ImageIOError(
         path: path, kind: .corrupt(message.isEmpty ? "TurboJPEG could not decode it" : message))
     }
-    // Lost synchronization inside the entropy-coded data: pixels after this point are garbage.
+    // Lost synchronization inside the entropy-coded data: pixels after this point are garbage. Invalid
+    // SOS parameters in a sequential JPEG mean the scan cannot be decoded either (the pixels would all be
+    // grey, however large the frame header claims the image is).
     let lostSync =
       lower.contains("bad huffman code") || lower.contains("bad arithmetic code")
       || lower.contains("instead of rst") || (0...7).contains { lower.contains("before marker 0xd\($0)") }
+      || lower.hasPrefix("invalid sos parameters")
     let prefix = "Corrupt JPEG data: "
     let detail = message.hasPrefix(prefix) ? String(message.dropFirst(prefix.count)) : message
     return lostSync ? ImageIOError(path: path, kind: .corrupt(detail)) : nil

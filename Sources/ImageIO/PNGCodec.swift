@@ -25,6 +25,17 @@ enum PNGCodec {
       {
         throw ImageIOError(path: path, kind: .tooLarge(width: width, height: height))
       }
+      // Deflate never compresses more than 1032:1, so a file too small to hold the rows its header claims
+      // is truncated: said before the full-size buffer (up to 1 GiB) is allocated.
+      if bytes.count >= 26, width >= 1, height >= 1 {
+        let samples: [UInt8: Int] = [0: 1, 2: 3, 3: 1, 4: 2, 6: 4]
+        if let perPixel = samples[bytes[25]] {
+          let rowBytes = (width * perPixel * Int(bytes[24]) + 7) / 8
+          if rowBytes * height > bytes.count * 1032 {
+            throw ImageIOError(path: path, kind: .truncated)
+          }
+        }
+      }
     }
 
     var image = png_image()

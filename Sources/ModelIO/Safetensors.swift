@@ -107,6 +107,8 @@ public struct SafeTensorInfo: Sendable, Hashable {
 public struct SafeTensors: Sendable {
   /// Largest accepted header (100 MB), as a guard against corrupt length prefixes.
   public static let maxHeaderLength = 100_000_000
+  /// Largest file `read(path:)` loads (1 GiB), checked before reading.
+  public static let maxFileBytes = 1 << 30
   /// Path used in errors about data that did not come from a file.
   public static let inMemoryPath = "(in memory)"
 
@@ -127,7 +129,15 @@ public struct SafeTensors: Sendable {
   public static func read(path: String) throws -> SafeTensors {
     let data: Data
     do {
+      // Checked before reading, so a huge file is refused without loading it.
+      let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+      guard size <= Int64(maxFileBytes) else {
+        throw SafeTensorsError(
+          path: path, kind: .io, reason: "file is \(size) bytes, over the \(maxFileBytes)-byte limit")
+      }
       data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch let error as SafeTensorsError {
+      throw error
     } catch {
       throw SafeTensorsError(
         path: path, kind: .io, reason: "cannot read file (\(error.localizedDescription))")

@@ -443,6 +443,11 @@ public struct TFLiteModel: Sendable {
 func readFile(path: String) throws -> [UInt8] {
   var isDir: ObjCBool = false
   guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+    // fileExists follows symlinks: a link that exists but leads nowhere is not "not found".
+    if (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil {
+      throw ModelIOError(
+        path: path, kind: .unreadable("it is a symbolic link to nothing (a dangling link or a loop)"))
+    }
     throw ModelIOError(path: path, kind: .fileNotFound)
   }
   guard !isDir.boolValue else { throw ModelIOError(path: path, kind: .unreadable("it is a directory")) }

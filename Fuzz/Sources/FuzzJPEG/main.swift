@@ -1,8 +1,11 @@
-// Fuzz target: JPEG decoding (with EXIF orientation) through ImageIO; the first 3 bytes are forced to FF D8 FF.
+// Fuzz target: JPEG decoding (EXIF orientation included) through ImageIO; bytes 0..<3 forced to FF D8 FF.
+import CFuzzDriver
+import Foundation
 import ImageIO
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzJPEG(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+func fuzzJPEG(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+  guard let data else { return 0 }
   var bytes = Array(UnsafeBufferPointer(start: data, count: size))
   let soi: [UInt8] = [0xFF, 0xD8, 0xFF]
   for i in 0..<min(3, bytes.count) { bytes[i] = soi[i] }
@@ -11,3 +14,8 @@ public func fuzzJPEG(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
   }
   return 0
 }
+
+// libFuzzer runs the driver from our main (SwiftPM links main to this file's top-level code).
+var argc = CommandLine.argc
+var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzJPEG))

@@ -1,5 +1,7 @@
 // Fuzz target: the JSON/CSV readers — pose sequences and training configs (PoseTraining), ground-truth
-// sidecars (TerminalUI) and subject bone-length files (PoseCore, read from a temporary file).
+// sidecars (TerminalUI) and subject bone-length files (PoseCore, read from a temporary file in $TMPDIR,
+// which Fuzz/run.sh points into .build-fuzz/tmp).
+import CFuzzDriver
 import Foundation
 import PoseCore
 import PoseTraining
@@ -11,7 +13,8 @@ private let boneFile: String = {
 }()
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+  guard let data else { return 0 }
   let input = Data(bytes: data, count: size)
   _ = try? PoseSequence.decodeJSON(input, path: "fuzz.json")
   _ = try? PoseSequence.decodeCSV(input, path: "fuzz.csv")
@@ -23,3 +26,8 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
   }
   return 0
 }
+
+// libFuzzer runs the driver from our main (SwiftPM links main to this file's top-level code).
+var argc = CommandLine.argc
+var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzJSON))

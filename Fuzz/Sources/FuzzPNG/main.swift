@@ -1,8 +1,11 @@
 // Fuzz target: PNG decoding through ImageIO (the input's first 8 bytes are forced to the PNG signature).
+import CFuzzDriver
+import Foundation
 import ImageIO
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzPNG(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+func fuzzPNG(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+  guard let data else { return 0 }
   var bytes = Array(UnsafeBufferPointer(start: data, count: size))
   let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
   for i in 0..<min(8, bytes.count) { bytes[i] = signature[i] }
@@ -11,3 +14,8 @@ public func fuzzPNG(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
   }
   return 0
 }
+
+// libFuzzer runs the driver from our main (SwiftPM links main to this file's top-level code).
+var argc = CommandLine.argc
+var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzPNG))

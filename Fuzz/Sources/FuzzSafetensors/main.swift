@@ -1,8 +1,11 @@
 // Fuzz target: the safetensors reader (ModelIO), including every tensor accessor.
+import CFuzzDriver
+import Foundation
 import ModelIO
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzSafetensors(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+func fuzzSafetensors(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+  guard let data else { return 0 }
   let bytes = Array(UnsafeBufferPointer(start: data, count: size))
   guard let file = try? SafeTensors(bytes: bytes, path: "fuzz.safetensors") else { return 0 }
   for name in file.names {
@@ -12,3 +15,8 @@ public func fuzzSafetensors(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 
   }
   return 0
 }
+
+// libFuzzer runs the driver from our main (SwiftPM links main to this file's top-level code).
+var argc = CommandLine.argc
+var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzSafetensors))

@@ -51,12 +51,15 @@ final class DepthwiseConv2DKernel: Kernel {
     (oh, padTop, ow, padLeft) = (gy.out, gy.padBefore + pad.top, gx.out, gx.padBefore + pad.left)
     try ctx.expectOutput(output, [1, oh, ow, cout])
     act = try FusedActivation(a, ctx)
+    // Every lookup that can throw runs before the allocations (a throwing init does not run deinit).
     let wv = try ctx.constant(filter, count: kh * kw * cout, "filter")
+    var bv: [Float]? = nil
+    if let b = ctx.optionalInput(2) { bv = try ctx.constant(b, count: cout, "bias") }
     weights = .allocate(capacity: wv.count)
     weights.initialize(from: wv, count: wv.count)
     bias = .allocate(capacity: cout)
-    if let b = ctx.optionalInput(2) {
-      bias.initialize(from: try ctx.constant(b, count: cout, "bias"), count: cout)
+    if let bv {
+      bias.initialize(from: bv, count: cout)
     } else {
       bias.initialize(repeating: 0, count: cout)
     }

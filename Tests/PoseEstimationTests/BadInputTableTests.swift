@@ -1,0 +1,23 @@
+// PoseEstimationTests: the estimator rows of docs/BAD_INPUTS.md: an image with no person and a 1×1 image
+// give no pose (not an error) with the real models, and the record written for them says so.
+import Foundation
+import ImageIO
+import Testing
+
+@testable import PoseEstimation
+
+@Suite struct BadInputTableTests {
+  @Test func imageWithNoPersonGivesNoPose() throws {
+    let estimator = try realEstimator(staticMode: true)
+    let wall = try #require(Image(width: 640, height: 480, color: RGB(128, 128, 128)))
+    #expect(try estimator.process(wall) == nil)
+    let record = FrameRecord(file: "wall.png", width: 640, height: 480, result: nil)
+    #expect(record.person == false && record.landmarks == nil && record.score == nil)
+  }
+
+  @Test func onePixelImageGivesNoPose() throws {
+    let estimator = try realEstimator(staticMode: true)
+    let dot = try #require(Image(width: 1, height: 1, color: RGB(200, 150, 100)))
+    #expect(try estimator.process(dot) == nil)
+  }
+}
