@@ -109,6 +109,9 @@ struct Train: ParsableCommand {
   @Flag(help: "No progress bar.")
   var quiet = false
 
+  @Flag(help: ArgumentHelp("Learn 3D from 2D alone (no 3D labels).", discussion: TrainUnsupervised.help))
+  var unsupervised = false
+
   func validate() throws {
     guard !data.isEmpty else { throw ValidationError("--data needs at least one path") }
     if let s = steps, s < 1 || s > 100_000_000 { throw ValidationError("--steps must be 1…100000000") }
@@ -166,6 +169,7 @@ struct Train: ParsableCommand {
   }
 
   func run() throws {
+    if unsupervised { return try TrainUnsupervised.run(self) }
     do {
       try train()
     } catch let e as CLIError {
