@@ -119,16 +119,7 @@ public enum Checkpoint {
     }
 
     func read(_ name: String, like m: Matrix<Scalar>) throws -> Matrix<Scalar> {
-      guard file.tensors[name] != nil else { throw bad("tensor '\(name)' is missing") }
-      let shape = try file.shape(name)
-      guard shape == m.shape else {
-        throw bad("tensor '\(name)' has shape \(shape), the model needs \(m.shape)")
-      }
-      let values = try file.floats(name)
-      guard values.allSatisfy(\.isFinite) else {
-        throw bad("tensor '\(name)' contains NaN or infinite values")
-      }
-      return Matrix(rows: m.rows, columns: m.columns, values: values.map { Scalar($0) })
+      try file.matrix(name, like: m, bad: bad)
     }
     let newParameters = try parameters.parameters.map { try read($0.name, like: $0.value) }
     let newBuffers = try parameters.buffers.map { try read($0.name, like: $0.value) }
@@ -168,5 +159,36 @@ public enum Checkpoint {
 enum ModelIOReader {
   static func metadata(_ path: String) throws -> [String: String] {
     try SafeTensors.read(path: path).metadata
+  }
+}
+
+extension SafeTensors {
+  /// Tensor `name` as a matrix shaped like `m`, checked: present, the same shape, finite values; `bad` turns
+  /// a reason into the caller's error (naming its file).
+  func matrix<Scalar: TrainingScalar>(
+    _ name: String, like m: Matrix<Scalar>, bad: (String) -> TrainingError
+  ) throws -> Matrix<Scalar> {
+    guard tensors[name] != nil else { throw bad("tensor '\(name)' is missing") }
+    let shape = try self.shape(name)
+    guard shape == m.shape else {
+      throw bad("tensor '\(name)' has shape \(shape), the model needs \(m.shape)")
+    }
+    let values = try floats(name)
+    guard values.count == m.count else {
+      throw bad("tensor '\(name)' has \(values.count) values, the model needs \(m.count)")
+    }
+    guard values.allSatisfy(\.isFinite) else { throw bad("tensor '\(name)' contains NaN or infinite values") }
+    return Matrix(rows: m.rows, columns: m.columns, values: values.map { Scalar($0) })
+  }
+}
+
+extension ResidualMLP<Float> {
+  /// Replaces every parameter and BatchNorm buffer with the tensor of the same name in `file` (all are
+  /// read and checked before any is replaced); `bad` turns a reason into the caller's error.
+  func loadWeights(from file: SafeTensors, bad: (String) -> TrainingError) throws {
+    let newParameters = try parameters.map { try file.matrix($0.name, like: $0.value, bad: bad) }
+    let newBuffers = try buffers.map { try file.matrix($0.name, like: $0.value, bad: bad) }
+    for (p, v) in zip(parameters, newParameters) { p.value = v }
+    for (b, v) in zip(buffers, newBuffers) { b.value = v }
   }
 }

@@ -92,28 +92,13 @@ public final class LifterModel {
     do { try config.validate() } catch { throw bad("its configuration is invalid: \(error)") }
     var rng = Xoshiro256(seed: config.seed)
     let network = try ResidualMLP<Float>(name: "lifter", config: config.network, rng: &rng)
-    func read(_ name: String, like m: Matrix<Float>) throws -> Matrix<Float> {
-      guard file.tensors[name] != nil else { throw bad("tensor '\(name)' is missing") }
-      let shape = try file.shape(name)
-      guard shape == m.shape else {
-        throw bad("tensor '\(name)' has shape \(shape), the model needs \(m.shape)")
-      }
-      let values = try file.floats(name)
-      guard values.count == m.count, values.allSatisfy(\.isFinite) else {
-        throw bad("tensor '\(name)' has the wrong size or NaN/infinite values")
-      }
-      return Matrix(rows: m.rows, columns: m.columns, values: values)
-    }
-    let parameters = try network.parameters.map { try read($0.name, like: $0.value) }
-    let buffers = try network.buffers.map { try read($0.name, like: $0.value) }
-    for (p, v) in zip(network.parameters, parameters) { p.value = v }
-    for (b, v) in zip(network.buffers, buffers) { b.value = v }
+    try network.loadWeights(from: file, bad: bad)
     // A is optional: files of K = 0 runs (and older exports) have no adjustment tensors.
     var adjustment: AdjustmentNetwork<Float>? = nil
     if config.adjustment.stages > 0 {
       let a = try AdjustmentNetwork<Float>(name: "adjustment", config: config.adjustment, rng: &rng)
       if a.parameters.allSatisfy({ file.tensors[$0.name] != nil }) {
-        let values = try a.parameters.map { try read($0.name, like: $0.value) }
+        let values = try a.parameters.map { try file.matrix($0.name, like: $0.value, bad: bad) }
         for (p, v) in zip(a.parameters, values) { p.value = v }
         adjustment = a
       }

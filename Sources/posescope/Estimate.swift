@@ -203,11 +203,10 @@ extension Estimate {
         let rows = useLifted ? doc.frames[i].liftedH36m17 : doc.frames[i].h36m17
         return rows.flatMap { r in r.count == H36M17.count ? r.map { Vec3($0[0], $0[1], $0[2]) } : nil }
       }
+      // H36M-17 joint weights: the BlazePose visibilities (4th value of each landmark row) mapped.
       let weights: [[Double]?] = indices.map { i in
-        doc.frames[i].landmarks.map { lm in
-          BlazePoseToH36M.sources.map { s in
-            s.map { $0 < lm.count && lm[$0].count > 3 ? lm[$0][3] : 0 }.min() ?? 0
-          }
+        doc.frames[i].landmarks.flatMap { lm in
+          try? BlazePoseToH36M.mapVisibility(lm.map { $0.count > 3 ? $0[3] : 0 })
         }
       }
       let times = indices.map { i in doc.frames[i].time ?? Double(doc.frames[i].frame ?? 0) / 30 }

@@ -113,13 +113,14 @@ extension Eval {
     }
     for (name, set) in groups {
       let raw = try set.predictions { lifter.network.forward($0, scale: Float(lifter.config.outputScale)) }
-      // Per-sequence lengths: the truth (constant within a sequence) and the robust estimate from raw.
+      // The rows of each sequence, in order, and its lengths: the truth (constant within a sequence) and
+      // the robust estimate from the raw output.
+      let rowsOfSequence = Dictionary(grouping: raw.indices, by: { set.sequence[$0] })
       var trueLengths: [Int: [Double]] = [:]
       var estimated: [Int: [Double]] = [:]
-      for (i, s) in set.sequence.enumerated() where trueLengths[s] == nil { trueLengths[s] = set.lengths[i] }
-      for s in Set(set.sequence) {
-        let frames = set.sequence.indices.filter { set.sequence[$0] == s }.map { Optional(raw[$0]) }
-        estimated[s] = try SubjectBoneLengths.estimate(frames: frames).lengths
+      for (s, rows) in rowsOfSequence {
+        trueLengths[s] = set.lengths[rows[0]]
+        estimated[s] = try SubjectBoneLengths.estimate(frames: rows.map { Optional(raw[$0]) }).lengths
       }
       func lengths(_ table: [Int: [Double]], _ i: Int) -> [Double] {
         table[set.sequence[i]] ?? set.lengths[i]
@@ -128,8 +129,11 @@ extension Eval {
         try poses.indices.map { try BoneLengthProjection.project(poses[$0], lengths: lengths(table, $0)) }
       }
       func dcm(_ table: [Int: [Double]]) throws -> [[Vec3]] {
-        var out: [[Vec3]] = []
-        for i in raw.indices { out += try lifter.adjust([raw[i]], lengths: lengths(table, i)) }
+        var out = raw
+        for (s, rows) in rowsOfSequence {
+          let adjusted = try lifter.adjust(rows.map { raw[$0] }, lengths: table[s] ?? set.lengths[rows[0]])
+          for (r, pose) in zip(rows, adjusted) { out[r] = pose }
+        }
         return out
       }
       var variants: [(String, [[Vec3]])] = [
@@ -149,8 +153,7 @@ extension Eval {
         // Smoothing needs a static camera: consecutive frames of a sequence, in order.
         let adjuster = lifter.adjustment == nil ? nil : ShippedLifter.adjuster(lifter)
         var smoothed = [[Vec3]](repeating: [], count: raw.count)
-        for s in Set(set.sequence).sorted() {
-          let rows = set.sequence.indices.filter { set.sequence[$0] == s }
+        for (s, rows) in rowsOfSequence {
           let given = estimated[s].map { SubjectBoneLengths(lengths: $0.map { $0 / 1000 }, source: "est.") }
           let made = try ConsistentBones.sequence(
             rows.map { Optional(raw[$0].map { $0 / 1000 }) }, times: rows.map { set.times[$0] },
