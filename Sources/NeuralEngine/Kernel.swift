@@ -174,6 +174,20 @@ func splitThreads(_ threads: Int, flops: Int) -> Int {
   flops >= 2_000_000 ? threads : 1
 }
 
+/// The mean round trip of one cache line between two threads, in nanoseconds (nil if no thread could be
+/// made): how far apart the OS placed them. Benchmarks print it beside 2-thread times — on a shared VM it
+/// changes from tens to hundreds of nanoseconds as the host moves the vCPUs, and so do the times.
+public func coreRoundTripNanoseconds(rounds: Int = 50_000) -> Double? {
+  let ns = ck_core_round_trip_ns(Int32(clamping: rounds))
+  return ns >= 0 ? ns : nil
+}
+
+/// The threads worth using for a loop that only moves or adds `count` floats (memory-bound, a few
+/// microseconds below 32 K floats, less than a hand-off is worth).
+func elementwiseThreads(_ threads: Int, count: Int) -> Int {
+  count >= 1 << 15 ? threads : 1
+}
+
 /// Runs `body` over `0..<count` rows split into contiguous chunks of at least `minimum` rows, on up to
 /// `threads` threads in parallel (on
 /// CKernels' pool of spinning workers: a GCD hand-off costs more than a small operator's work).

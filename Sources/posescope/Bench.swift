@@ -40,7 +40,9 @@ struct Bench: ParsableCommand {
   @Flag(
     help: ArgumentHelp(
       "Also time LiteRT (XNNPACK) on the same input tensors, through a Python that has ai-edge-litert.",
-      discussion: "LiteRT runs the landmark model whole; PoseScope prunes its unused segmentation head."))
+      discussion:
+        "Both engines are timed in turns (blocks of 5 runs, --runs each) so that both see the same machine. "
+        + "LiteRT runs the landmark model whole; PoseScope prunes its unused segmentation head."))
   var compareLitert = false
 
   @Option(help: "The Python for --compare-litert.")
@@ -89,8 +91,9 @@ struct Bench: ParsableCommand {
     _ = try video.process(img)
 
     print("posescope bench: \(path) (\(img.width)×\(img.height)), \(threads) thread(s), \(runs) runs")
+    let roundTripBefore = threads > 1 ? coreRoundTripNanoseconds() : nil
     print("stage                          median ms     p90 ms     min ms")
-    var medians: [String: Double] = [:], minima: [String: Double] = [:]
+    var medians: [String: Double] = [:]
     func stage(_ name: String, _ body: () throws -> Void) rethrows {
       for _ in 0..<warmup { try body() }
       var t: [Double] = []
@@ -102,7 +105,6 @@ struct Bench: ParsableCommand {
       t.sort()
       let median = t.count % 2 == 1 ? t[t.count / 2] : (t[t.count / 2 - 1] + t[t.count / 2]) / 2
       medians[name] = median
-      minima[name] = t[0]
       let p90 = t[min(t.count - 1, Int((Double(t.count) * 0.9).rounded(.up)) - 1)]
       print(
         name.padding(toLength: 30, withPad: " ", startingAt: 0)
@@ -144,6 +146,14 @@ struct Bench: ParsableCommand {
         + String(
           format: " %9.2f  %9.2f   (200×60, truecolor)", sorted[sorted.count / 2],
           sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.9))]))
+    if let before = roundTripBefore, let after = coreRoundTripNanoseconds() {
+      // On this project's VM: ≈ 80–150 ns when its two vCPUs sit close, 350–500 ns when the host put them
+      // far apart, and then every 2-thread engine (LiteRT's too) loses a good part of its gain.
+      print(
+        String(
+          format: "core-to-core round trip: %.0f ns before the stages, %.0f ns after (above ~250 ns the "
+            + "threads sit far apart and 2-thread times suffer)", before, after))
+    }
     if let rss = peakRSSMegabytes() { print(String(format: "peak RSS of this bench run: %.0f MB", rss)) }
     if let dir = saveOutputs {
       try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -169,12 +179,7 @@ struct Bench: ParsableCommand {
       }
     }
     if compareLitert {
-      try compareWithLiteRT(
-        detector: models.detector, landmarker: models.landmarker,
-        ours: [
-          "detector": (medians["detector model"] ?? .nan, minima["detector model"] ?? .nan),
-          "landmarks": (medians["landmark model"] ?? .nan, minima["landmark model"] ?? .nan),
-        ])
+      try compareWithLiteRT(detector: models.detector, landmarker: models.landmarker)
     }
   }
 
@@ -215,18 +220,16 @@ struct Bench: ParsableCommand {
     }
   }
 
-  /// Times LiteRT on the input tensors the interpreters hold now, in a Python child process.
-  /// `ours` holds PoseScope's (median, minimum) ms per model name.
-  func compareWithLiteRT(
-    detector: Interpreter, landmarker: Interpreter, ours: [String: (median: Double, min: Double)]
-  ) throws {
+  /// Times PoseScope and LiteRT on the input tensors the interpreters hold now, interleaved: blocks of 5
+  /// runs of each in turn, so both see the same machine (on a shared VM the speed of two threads changes
+  /// from one second to the next). LiteRT runs in a Python child process that times one block per request.
+  func compareWithLiteRT(detector: Interpreter, landmarker: Interpreter) throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("posescope-litert-\(getpid())")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
+    let models = [("detector", detector), ("landmarks", landmarker)]
     var jobs: [[String: Any]] = []
-    for (name, it, file) in [
-      ("detector", detector, ModelStore.detectorFile), ("landmarks", landmarker, ModelStore.landmarkFile),
-    ] {
+    for ((name, it), file) in zip(models, [ModelStore.detectorFile, ModelStore.landmarkFile]) {
       let input = dir.appendingPathComponent(name + ".f32")
       try it.withInput { Data(buffer: $0) }.write(to: input)
       jobs.append([
@@ -240,49 +243,80 @@ struct Bench: ParsableCommand {
           import numpy as np
           from ai_edge_litert.interpreter import Interpreter
       except ImportError as e:
-          print(json.dumps({"error": str(e)})); sys.exit(0)
-      cfg = json.loads(sys.argv[1]); out = {}
+          print(json.dumps({"error": str(e)}), flush=True); sys.exit(0)
+      cfg = json.loads(sys.argv[1]); its = {}
       for job in cfg["jobs"]:
           it = Interpreter(model_path=job["model"], num_threads=cfg["threads"]); it.allocate_tensors()
           x = np.fromfile(job["input"], np.float32).reshape(job["shape"])
           it.set_tensor(it.get_input_details()[0]["index"], x)
           for _ in range(cfg["warmup"]): it.invoke()
-          ts = []
-          for _ in range(cfg["runs"]):
+          its[job["name"]] = it
+      print(json.dumps({"ready": True}), flush=True)
+      for line in sys.stdin:
+          name, n = line.split(); it = its[name]; ts = []
+          for _ in range(int(n)):
               t0 = time.perf_counter(); it.invoke(); ts.append((time.perf_counter() - t0) * 1e3)
-          out[job["name"]] = [float(np.median(ts)), float(min(ts))]
-      print(json.dumps(out))
+          print(json.dumps(ts), flush=True)
       """
-    let cfg: [String: Any] = ["jobs": jobs, "threads": threads, "runs": runs, "warmup": max(warmup, 3)]
+    let cfg: [String: Any] = ["jobs": jobs, "threads": threads, "warmup": max(warmup, 3)]
     let cfgJSON = String(decoding: try JSONSerialization.data(withJSONObject: cfg), as: UTF8.self)
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = [python, "-c", script, cfgJSON]
-    let out = Pipe()
-    p.standardOutput = out
+    let toChild = Pipe(), fromChild = Pipe()
+    p.standardInput = toChild
+    p.standardOutput = fromChild
     p.standardError = FileHandle.nullDevice
     do { try p.run() } catch { throw CLIError("cannot run \(python): \(error)") }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard let result = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-      throw CLIError("\(python) did not answer (is it a Python 3?)")
+    defer {
+      try? toChild.fileHandleForWriting.close()
+      p.waitUntilExit()
     }
-    if let error = result["error"] as? String {
+    let lines = LineReader(fromChild.fileHandleForReading)
+    guard let first = lines.next(),
+      let hello = try? JSONSerialization.jsonObject(with: first) as? [String: Any]
+    else { throw CLIError("\(python) did not answer (is it a Python 3?)") }
+    if let error = hello["error"] as? String {
       throw CLIError(
         "--compare-litert needs a Python with ai-edge-litert and numpy (\(error)); "
           + "pip install ai-edge-litert, or pass --python")
     }
-    print("\nLiteRT (XNNPACK, \(threads) thread(s)) on the same input tensors, same runs:")
+    let block = 5
+    var ours: [String: [Double]] = [:], theirs: [String: [Double]] = [:]
+    for round in 0..<(runs + block - 1) / block {
+      let n = min(block, runs - round * block)
+      for (name, it) in models {
+        for _ in 0..<n {
+          let t0 = DispatchTime.now().uptimeNanoseconds
+          it.invoke()
+          ours[name, default: []].append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        }
+        usleep(10_000)  // both pools' spinning threads go quiet before the other engine runs
+        try toChild.fileHandleForWriting.write(contentsOf: Data("\(name) \(n)\n".utf8))
+        guard let line = lines.next(), let ts = try? JSONSerialization.jsonObject(with: line) as? [Double],
+          ts.count == n
+        else { throw CLIError("\(python) stopped answering while timing LiteRT") }
+        theirs[name, default: []] += ts
+        usleep(10_000)
+      }
+    }
+    func median(_ v: [Double]) -> Double {
+      let s = v.sorted()
+      return s.isEmpty ? .nan : s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+    print(
+      "\nLiteRT (XNNPACK, \(threads) thread(s)) on the same input tensors, interleaved with PoseScope in blocks "
+        + "of \(block) runs (\(runs) each):")
     print("model                 PoseScope ms   LiteRT ms   ratio    (minima: PoseScope  LiteRT  ratio)")
-    for name in ["detector", "landmarks"] {
-      let mine = ours[name] ?? (.nan, .nan)
-      let theirs = result[name] as? [Double] ?? [.nan, .nan]
-      let (tm, tmin) = (theirs.first ?? .nan, theirs.last ?? .nan)
+    for (name, _) in models {
+      let (m, t) = (ours[name] ?? [], theirs[name] ?? [])
+      let (mm, tm) = (median(m), median(t))
+      let (mmin, tmin) = (m.min() ?? .nan, t.min() ?? .nan)
       print(
         name.padding(toLength: 20, withPad: " ", startingAt: 0)
           + String(
-            format: "  %11.2f  %10.2f  %6.2f×   %16.2f  %6.2f  %5.2f×", mine.median, tm, mine.median / tm,
-            mine.min, tmin, mine.min / tmin))
+            format: "  %11.2f  %10.2f  %6.2f×   %16.2f  %6.2f  %5.2f×", mm, tm, mm / tm, mmin, tmin,
+            mmin / tmin))
     }
   }
 
@@ -341,5 +375,30 @@ struct Bench: ParsableCommand {
       return kb.map { $0 / 1024 }
     }
     return nil
+  }
+}
+
+/// Reads a child's output one line at a time (blocking), without the newline; nil at the end.
+final class LineReader {
+  private let handle: FileHandle
+  private var buffer = Data()
+
+  init(_ handle: FileHandle) { self.handle = handle }
+
+  func next() -> Data? {
+    while true {
+      if let nl = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+        let line = buffer[buffer.startIndex..<nl]
+        buffer.removeSubrange(buffer.startIndex...nl)
+        return Data(line)
+      }
+      let more = handle.availableData
+      if more.isEmpty {
+        if buffer.isEmpty { return nil }
+        defer { buffer.removeAll() }
+        return buffer
+      }
+      buffer.append(more)
+    }
   }
 }

@@ -85,10 +85,17 @@ void ck_dwconv(int isa, const ck_conv_params *p, const float *in, const float *p
 typedef void (*ck_task_fn)(void *ctx, int index);
 
 /// Runs fn(ctx, i) for every i in [0, n) on the calling thread and up to threads − 1 pooled worker
-/// threads (created on first use, spinning briefly between regions, then sleeping), each claiming the
-/// next unclaimed task, and returns when all are done. Regions from different threads do not nest:
-/// while one runs, another caller runs its tasks itself.
+/// threads (created on first use, spinning briefly between regions, then sleeping), and returns when all
+/// are done. Thread p first runs the p-th contiguous share of [0, n) — the same share in every region
+/// with the same n and threads — then helps with the others' unclaimed tasks. Regions from different
+/// threads do not nest: while one runs, another caller runs its tasks itself (as does a region of more
+/// than 2^20 − 1 tasks).
 void ck_parallel(int n, int threads, ck_task_fn fn, void *ctx);
+
+/// The mean time of `rounds` round trips of one cache line between this thread and a new one (ns), or −1
+/// when no thread could be made. Where the OS puts the two threads decides what this measures: on a
+/// shared VM it tells whether the two vCPUs sit close (tens of ns) or far apart (hundreds).
+double ck_core_round_trip_ns(int rounds);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,8 @@ final class AddKernel: Kernel {
   /// For broadcasting: per output element, the flat index into a and b (nil when shapes are equal).
   let broadcast: (ai: [Int32], bi: [Int32])?
   let scratchCount = 0
+  /// Threads for the loop (one for small tensors).
+  let threads: Int
 
   init(_ ctx: PrepareContext) throws {
     guard case .add(let act) = ctx.op.options else { throw ctx.fail("missing AddOptions") }
@@ -30,6 +32,7 @@ final class AddKernel: Kernel {
     try ctx.expectOutput(output, so)
     guard let n = checkedCount(so) else { throw ctx.fail("output shape \(so) is too large") }
     count = n
+    threads = elementwiseThreads(ctx.threads, count: n)
     if sa == sb {
       broadcast = nil
     } else {
@@ -53,11 +56,14 @@ final class AddKernel: Kernel {
 
   func run(_ t: TensorTable, scratch: UnsafeMutablePointer<Float>) {
     let x = t[a], y = t[b], z = t[output]
-    if let (ai, bi) = broadcast {
-      for i in 0..<count { z[i] = x[Int(ai[i])] + y[Int(bi[i])] }
-    } else {
-      for i in 0..<count { z[i] = x[i] + y[i] }
+    // Split like the convolutions that wrote x and y: each thread adds the rows it wrote.
+    parallelRows(count, threads: threads, minimum: 1024) { r in
+      if let (ai, bi) = broadcast {
+        for i in r { z[i] = x[Int(ai[i])] + y[Int(bi[i])] }
+      } else {
+        for i in r { z[i] = x[i] + y[i] }
+      }
+      applyActivation(act, z + r.lowerBound, r.count)
     }
-    applyActivation(act, z, count)
   }
 }

@@ -8,6 +8,8 @@ final class ResizeBilinearKernel: Kernel {
   // Per output row/column: the two source indices and the weight of the second.
   let y0: [Int], y1: [Int], fy: [Float], x0: [Int], x1: [Int], fx: [Float]
   let scratchCount = 0
+  /// Threads for the loop over output rows (one for small outputs).
+  let threads: Int
 
   init(_ ctx: PrepareContext) throws {
     guard case .resizeBilinear(let alignCorners, let halfPixel) = ctx.op.options else {
@@ -26,6 +28,7 @@ final class ResizeBilinearKernel: Kernel {
     }
     (h, w, c, oh, ow) = (s[1], s[2], s[3], size[0], size[1])
     try ctx.expectOutput(output, [1, oh, ow, c])
+    threads = elementwiseThreads(ctx.threads, count: oh * ow * c)
     func table(_ inSize: Int, _ outSize: Int) -> ([Int], [Int], [Float]) {
       let scale: Float =
         alignCorners && outSize > 1 ? Float(inSize - 1) / Float(outSize - 1) : Float(inSize) / Float(outSize)
@@ -46,7 +49,14 @@ final class ResizeBilinearKernel: Kernel {
 
   func run(_ t: TensorTable, scratch: UnsafeMutablePointer<Float>) {
     let src = t[input], dst = t[output]
-    for oy in 0..<oh {
+    parallelRows(oh, threads: threads, minimum: 1) { rows in resize(src, dst, rows) }
+  }
+
+  /// Output rows `rows`.
+  private func resize(
+    _ src: UnsafeMutablePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ rows: Range<Int>
+  ) {
+    for oy in rows {
       let dy = fy[oy]
       let r0 = src + y0[oy] * w * c, r1 = src + y1[oy] * w * c
       for ox in 0..<ow {
