@@ -195,7 +195,10 @@ func elementwiseThreads(_ threads: Int, count: Int) -> Int {
 func parallelRows(_ count: Int, threads: Int, minimum: Int = 4, _ body: (Range<Int>) -> Void) {
   // Up to four chunks per thread, claimed in turn: when a thread is descheduled (the CPU is shared), the
   // others take over the chunks it has not claimed instead of waiting for it.
-  let n = threads <= 1 ? 1 : min(4 * threads, count / max(minimum, 1))
+  var n = threads <= 1 ? 1 : min(4 * threads, count / max(minimum, 1))
+  // A multiple of the thread count, so that every thread's share is the same size (3 chunks on 2 threads
+  // would give one thread twice the other's work).
+  if n > threads { n -= n % threads }
   if n <= 1 {
     body(0..<count)
     return

@@ -87,7 +87,10 @@ final class Conv2DKernel: Kernel {
     scratchCount = direct || inPlace ? 0 : oh * ow * k
     flops = 2 * oh * ow * cout * k
     threads = splitThreads(ctx.threads, flops: flops)
-    splitColumns = threads > 1 && !inPlace && oh * ow <= 256 && cout >= 64
+    // Output channels are split when there are more of them than pixels (the weights are then the larger
+    // operand, and each thread reads only its columns of them); otherwise pixel rows, like the operators
+    // around, so each thread reads the input rows it wrote.
+    splitColumns = threads > 1 && !inPlace && cout >= 64 && cout >= oh * ow
   }
 
   func run(_ t: TensorTable, scratch: UnsafeMutablePointer<Float>) {
@@ -114,11 +117,13 @@ final class Conv2DKernel: Kernel {
         a = scratch
         withUnsafePointer(to: geometry) { ck_im2col($0, src, a, 0, oh * ow) }
       }
-      // Groups of 32 output channels (two 16-wide panels, the AVX-512 tile's width).
-      parallelRows((cout + 31) / 32, threads: threads, minimum: 1) { groups in
+      // Groups of 32 output channels (two 16-wide panels, the AVX-512 tile's width), or of 16 when 32s
+      // do not split evenly between the threads (96 channels: 3 + 3 panels, not 1 + 2 tiles).
+      let group = ((cout + 31) / 32) % threads == 0 ? 32 : 16
+      parallelRows((cout + group - 1) / group, threads: threads, minimum: 1) { groups in
         ck_gemm_cols(
           isa, Int32(oh * ow), Int32(cout), Int32(k), a, k, packed.pointer, dst, cout,
-          Int32(groups.lowerBound * 32), Int32(min(cout, groups.upperBound * 32)), clamp, lo, hi)
+          Int32(groups.lowerBound * group), Int32(min(cout, groups.upperBound * group)), clamp, lo, hi)
       }
       return
     }

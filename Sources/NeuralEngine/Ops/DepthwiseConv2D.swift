@@ -91,7 +91,8 @@ final class DepthwiseConv2DKernel: Kernel {
     let src = t[input], dst = t[output]
     if let packed {
       withUnsafePointer(to: params) { p in
-        parallelRows(oh, threads: threads) { rows in
+        // Single rows: the small late maps (14 or 7 rows) still split evenly.
+        parallelRows(oh, threads: threads, minimum: 1) { rows in
           ck_dwconv(isa, p, src, packed.pointer, dst, Int32(rows.lowerBound), Int32(rows.upperBound))
         }
       }
