@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import ImageIO
 import NeuralEngine
+import PoseCore
 import PoseEstimation
 import TerminalUI
 
@@ -12,7 +13,8 @@ struct Bench: ParsableCommand {
     abstract: "Time each stage of the pipeline on a real image (build with -c release).",
     discussion: """
       Stages: JPEG/PNG decode, detector model, landmark model, the whole static-image pipeline
-      (warps + both models + decoding), a tracked frame (landmarks only), decode + static pipeline, and
+      (warps + both models + decoding), a tracked frame (landmarks only), decode + static pipeline, the
+      whole frame with the shipped lifter (decode + pipeline + H36M-17 mapping + lifter), and
       one redraw of the viewer after a rotation key at 200×60.
       Prints the median and 90th percentile of --runs runs after --warmup runs.
       """)
@@ -136,6 +138,18 @@ struct Bench: ParsableCommand {
         med(\.preprocessMs), med(\.detectorMs), med(\.landmarkMs), med(\.postprocessMs)))
     try stage("tracked frame (lm only)") { _ = try video.process(img) }
     try stage("decode + static pipeline") { _ = try still.process(try ImageDecoder.load(path: path)) }
+    // The whole frame as `estimate` computes it: decode, both models, the H36M-17 mapping and the lifter.
+    if let lifterPath = try ShippedLifter.locate(explicit: nil) {
+      let lifter = try ShippedLifter.load(lifterPath)
+      try stage("whole frame (+ lifter)") {
+        let frame = try ImageDecoder.load(path: path)
+        guard let r = try still.process(frame) else { return }
+        let px = r.landmarks.map {
+          SIMD2<Double>(Double($0.x) * Double(frame.width), Double($0.y) * Double(frame.height))
+        }
+        _ = ShippedLifter.lift(lifter, try BlazePoseToH36M.map(px))
+      }
+    }
 
     // The viewer: one redraw (state → panes → cell grid → ANSI text) after a rotation key, 200×60.
     let redraws = try Viewer.measureRedrawAfterRotation(
