@@ -62,6 +62,7 @@ public enum Viewer {
     let loader = ThumbnailLoader(items: items, cache: cache, videoTools: videoTools)
     let presenter = ViewerPresenter(items: items, settings: settings, store: service, thumbnails: cache)
     var state = ViewerState(items: items, reference: presenter.defaultReference())
+    state.lifterLabel = settings.lifterLabel
     if lifter != nil { state.availableSources = PoseSource.allCases }
     if let s = state.selected { service.focus(item: s) }
     service.start()
@@ -374,6 +375,7 @@ public enum Viewer {
     let store = EstimateStore(items: items)
     let presenter = ViewerPresenter(items: items, settings: settings, store: store, thumbnails: cache)
     var state = ViewerState(items: items, reference: presenter.defaultReference())
+    state.lifterLabel = settings.lifterLabel
     if let s = state.selected {
       let engine = try EstimationEngine(threads: threads, modelDirectory: modelDirectory)
       let (estimate, thumb) = engine.estimate(item: items[s], itemIndex: s, frame: 0)
@@ -409,6 +411,7 @@ public enum Viewer {
     let store = EstimateStore(items: items)
     let presenter = ViewerPresenter(items: items, settings: settings, store: store, thumbnails: cache)
     var state = ViewerState(items: items, reference: presenter.defaultReference())
+    state.lifterLabel = settings.lifterLabel
     if lifter != nil { state.availableSources = PoseSource.allCases }
     if let s = state.selected {
       let engine = try EstimationEngine(threads: threads, modelDirectory: modelDirectory, lifter: lifter)

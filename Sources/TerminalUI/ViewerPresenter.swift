@@ -21,6 +21,8 @@ public struct ViewerSettings: Sendable {
   public var subjectLengths: SubjectBoneLengths?
   /// AITE's trained DCM cascade for consistent bones of the lifter's 3D, when the lifter has one.
   public var adjuster: BoneAdjuster?
+  /// What the viewer calls the lifter source ("AITE lifter" for the shipped kind).
+  public var lifterLabel = PoseSource.aiteLifter.label
 
   /// Creates settings (30 fps, 1.75 m, the current directory, 50 mm).
   public init(
@@ -218,7 +220,8 @@ public final class ViewerPresenter {
       } else {
         content.skeletonMessage =
           kind == .h36m17
-          ? "\(source.label): no 3D pose for this frame" : "\(source.label) gives H36M-17 only (press t)"
+          ? "\(state.label(source)): no 3D pose for this frame"
+          : "\(state.label(source)) gives H36M-17 only (press t)"
       }
     } else {
       content.skeletonMessage = poseMessage(estimate: estimate, item: index, glyphs: glyphs)
@@ -228,7 +231,7 @@ public final class ViewerPresenter {
     content.skeletonStyle = style
     content.camera = state.camera
     var skeletonTitle =
-      "3D \(state.source.label)\(consistent ? dot + "consistent" : "")\(dot)\(kind.label)"
+      "3D \(state.label(state.source))\(consistent ? dot + "consistent" : "")\(dot)\(kind.label)"
       + "\(dot)\(state.camera.summary(glyphs: glyphs))"
     if state.autoSpin { skeletonTitle += dot + "spin" }
     content.skeletonTitle = skeletonTitle
@@ -275,7 +278,7 @@ public final class ViewerPresenter {
     }
     if let t = item.time(ofFrame: frame) { parts.append("t \(NumberFormat.fixed(t, decimals: 2)) s") }
     parts.append(progressText(item: index, glyphs: glyphs))
-    parts.append("\(state.source.label)\(dot)\(kind.label)")
+    parts.append("\(state.label(state.source))\(dot)\(kind.label)")
     if let t = estimate?.timings, t.totalMs > 0 {
       // Per-stage times of this frame; stages that did not run (detector while tracking) are left out.
       let stages = [

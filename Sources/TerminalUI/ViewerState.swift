@@ -174,6 +174,15 @@ public struct ViewerState: Sendable {
   /// Panes that take the focus with Tab, in order.
   public static let focusOrder: [Pane] = [.browser, .skeleton, .boneTable]
 
+  /// The name the lifter source goes by ("AITE lifter" for the shipped kind; the `--lifter` file's kind
+  /// otherwise, e.g. "unsupervised lifter").
+  public var lifterLabel = PoseSource.aiteLifter.label
+
+  /// The name of `source` in this session.
+  public func label(_ source: PoseSource) -> String {
+    source == .aiteLifter ? lifterLabel : source.label
+  }
+
   /// All items, in the order given.
   public let items: [MediaItem]
   /// The selected item (index into `items`), nil when none is visible.
@@ -411,14 +420,14 @@ public struct ViewerState: Sendable {
     let i = choices.firstIndex(of: source) ?? -1
     let nextSource = choices[(i + 1) % choices.count]
     let unavailable = PoseSource.allCases.filter { !choices.contains($0) }
-      .map { "\($0.label): \($0.unavailableReason ?? "unavailable")" }
+      .map { "\(label($0)): \($0.unavailableReason ?? "unavailable")" }
     if nextSource == source {
       message =
-        "3D source: \(source.label) (the only one"
+        "3D source: \(label(source)) (the only one"
         + (unavailable.isEmpty ? ")" : "; \(unavailable.joined(separator: ", ")))")
     } else {
       source = nextSource
-      message = "3D source: \(source.label)"
+      message = "3D source: \(label(source))"
     }
   }
 }

@@ -41,7 +41,12 @@ struct Estimate: ParsableCommand {
     help: "In folders and videos, smooth landmarks over time as MediaPipe does (on by default).")
   var smooth = true
 
-  @Option(help: "A trained lifter to add lifted 3D joints (default: the shipped assets/lifter file).")
+  @Option(
+    help: ArgumentHelp(
+      "A trained lifter to add lifted 3D joints (default: the shipped assets/lifter file).",
+      discussion:
+        "Any file `posescope train` writes: a supervised lifter, or an unsupervised one (train --unsupervised), "
+        + "whose poses are scaled to a --height (default 1.7 m) body."))
   var lifter: String?
 
   @Flag(help: "Do not run the lifter.")
@@ -89,7 +94,12 @@ struct Estimate: ParsableCommand {
 
   func run() throws {
     let models = try loadModels(threads: threads)
-    let liftModel = try noLifter ? nil : ShippedLifter.locate(explicit: lifter).map(ShippedLifter.load)
+    let liftModel =
+      try noLifter
+      ? nil
+      : ShippedLifter.locate(explicit: lifter).map {
+        try ShippedLifter.load($0, height: height)
+      }
     let still = try BlazePoseEstimator(
       detector: models.detector, landmarker: models.landmarker, options: .init(staticImageMode: true))
     var videoOptions = BlazePoseEstimator.Options()
@@ -170,7 +180,7 @@ struct Estimate: ParsableCommand {
 extension Estimate {
   /// Adds `consistent_h36m17` to every frame with a pose and one `subjects` entry per sequence (a single
   /// image is its own sequence).
-  func makeConsistent(_ doc: inout EstimateDocument, lifter: LifterModel?) throws {
+  func makeConsistent(_ doc: inout EstimateDocument, lifter: TrainedLifter?) throws {
     let given: SubjectBoneLengths?
     do {
       given =
@@ -183,6 +193,10 @@ extension Estimate {
     if boneMethod != .projection {
       adjuster = lifter.flatMap(ShippedLifter.adjuster)
       if boneMethod == .dcm && adjuster == nil {
+        if let lifter, lifter.supervised == nil {
+          throw CLIError(
+            "--bone-method dcm needs a supervised lifter with a DCM cascade; this is an \(lifter.summary)")
+        }
         throw CLIError(
           "--bone-method dcm needs a lifter with a trained adjustment network (train --aite-stages K ≥ 1)")
       }

@@ -39,20 +39,26 @@ enum ShippedLifter {
     return nil
   }
 
-  /// Loads the lifter at `path` with a clear error.
-  static func load(_ path: String) throws -> LifterModel {
-    do { return try LifterModel.load(path: path) } catch {
+  /// Loads the lifter at `path` — supervised or unsupervised, by the file's `format` — with a clear error.
+  /// `height` (m) scales an unsupervised lifter's poses (default 1.7).
+  static func load(_ path: String, height: Double? = nil) throws -> TrainedLifter {
+    do { return try TrainedLifter.load(path: path, height: height ?? 1.7) } catch {
       throw CLIError("cannot load the lifter \(path): \(error)")
     }
   }
 
   /// H36M-17 image joints (pixels) → H36M-17 joints in metres (pelvis at the origin, y down), or nil.
-  static func lift(_ model: LifterModel, _ joints: [Vec2]) -> [Vec3]? {
+  static func lift(_ model: TrainedLifter, _ joints: [Vec2]) -> [Vec3]? {
     guard let mm = try? model.lift(joints), mm.count == H36M17.count else { return nil }
     return mm.map { $0 / 1000 }
   }
 
   /// AITE's trained DCM cascade as a `BoneAdjuster` (metres in and out), nil when the lifter has none.
+  static func adjuster(_ model: TrainedLifter) -> BoneAdjuster? {
+    model.supervised.flatMap(adjuster)
+  }
+
+  /// The DCM cascade of a supervised lifter as a `BoneAdjuster`, nil when it has none.
   static func adjuster(_ model: LifterModel) -> BoneAdjuster? {
     guard model.adjustment != nil else { return nil }
     let box = UncheckedBox(model)
@@ -63,7 +69,7 @@ enum ShippedLifter {
   }
 
   /// The viewer's second 3D source. The model is used from the estimation thread only, one frame at a time.
-  static func viewerLifter(_ model: LifterModel) -> PoseLifter {
+  static func viewerLifter(_ model: TrainedLifter) -> PoseLifter {
     let box = UncheckedBox(model)
     return { joints, _, _, _ in lift(box.value, joints) }
   }

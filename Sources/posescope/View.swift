@@ -58,7 +58,12 @@ struct View: ParsableCommand {
   @Option(help: "OpenBLAS threads of the estimator.")
   var threads: Int = 1
 
-  @Option(help: "A trained lifter for the second 3D source (default: the shipped assets/lifter file).")
+  @Option(
+    help: ArgumentHelp(
+      "A trained lifter for the second 3D source (default: the shipped assets/lifter file).",
+      discussion:
+        "A supervised lifter or an unsupervised one (train --unsupervised), whose poses are scaled to --height."
+    ))
   var lifter: String?
 
   @Flag(help: "No lifter: BlazePose's world landmarks are the only 3D source.")
@@ -101,9 +106,15 @@ struct View: ParsableCommand {
     }
     let glyphs: GlyphSet? = ascii ? .ascii : nil
     let lifterPath = try noLifter ? nil : ShippedLifter.locate(explicit: lifter)
-    let poseLifter = try lifterPath.map { ShippedLifter.viewerLifter(try ShippedLifter.load($0)) }
+    let loaded = try lifterPath.map { try ShippedLifter.load($0, height: height) }
+    let poseLifter = loaded.map(ShippedLifter.viewerLifter)
+    if let loaded, loaded.supervised == nil {
+      settings.lifterLabel = loaded.shortName
+    }
     // The adjuster runs on the UI thread: its own copy of the model, apart from the estimation thread's.
-    settings.adjuster = try lifterPath.flatMap { ShippedLifter.adjuster(try ShippedLifter.load($0)) }
+    if loaded?.supervised?.adjustment != nil, let lifterPath {
+      settings.adjuster = ShippedLifter.adjuster(try ShippedLifter.load(lifterPath, height: height))
+    }
     if once {
       let (w, h) = try parsedSize()
       let mode = color.flatMap(ColorMode.init(argument:)) ?? .none

@@ -256,3 +256,13 @@ private func sampleState() -> ViewerState {
   changed = mouse.handle(.press(x: 500, y: 500), layout: layout, browserScroll: 0, state: &s)
   #expect(!changed)
 }
+
+/// The lifter source takes the session's name for it (an unsupervised `--lifter` file is not "AITE").
+@Test func lifterSourceUsesTheSessionsName() {
+  var s = ViewerState(items: [MediaItem(path: "/a.png", kind: .image)])
+  s.lifterLabel = "unsupervised student"
+  #expect(s.label(.aiteLifter) == "unsupervised student" && s.label(.blazePose) == "BlazePose")
+  s.availableSources = [.blazePose, .aiteLifter]
+  s.nextSource()
+  #expect(s.message == "3D source: unsupervised student")
+}
