@@ -45,6 +45,8 @@ public final class Interpreter {
   private let scratch: UnsafeMutablePointer<Float>
   private let constantStorage: [UnsafeMutablePointer<Float>]
   private let threads: Int
+  /// How many threads the kernels split their work between.
+  public var threadCount: Int { threads }
 
   /// The most floats the activation arena, the largest kernel scratch buffer, and all DENSIFY outputs
   /// together may each take (2^24 floats = 64 MiB; the BlazePose models' arenas hold 1.2 and 2.2 million

@@ -192,7 +192,7 @@ func elementwiseThreads(_ threads: Int, count: Int) -> Int {
 /// `threads` threads in parallel (on
 /// CKernels' pool of spinning workers: a GCD hand-off costs more than a small operator's work).
 /// Chunks write disjoint output rows, which is what makes sharing `body` across threads safe.
-func parallelRows(_ count: Int, threads: Int, minimum: Int = 4, _ body: (Range<Int>) -> Void) {
+public func parallelRows(_ count: Int, threads: Int, minimum: Int = 4, _ body: (Range<Int>) -> Void) {
   // Up to four chunks per thread, claimed in turn: when a thread is descheduled (the CPU is shared), the
   // others take over the chunks it has not claimed instead of waiting for it.
   var n = threads <= 1 ? 1 : min(4 * threads, count / max(minimum, 1))

@@ -221,7 +221,9 @@ public final class BlazePoseEstimator {
     let size = Self.detectorInputSize
     var start = ContinuousClock.now
     let pad = warpBuffer.withUnsafeMutableBufferPointer { buf in
-      ImageToTensor.warp(image, rect: nil, outWidth: size, outHeight: size, border: .zero, into: buf)
+      ImageToTensor.warp(
+        image, rect: nil, outWidth: size, outHeight: size, border: .zero, into: buf,
+        threads: detector.threadCount)
     }
     guard let pad else { return nil }
     let table = detectorTable
@@ -252,7 +254,9 @@ public final class BlazePoseEstimator {
     let size = Self.landmarkInputSize
     var start = ContinuousClock.now
     let pad = warpBuffer.withUnsafeMutableBufferPointer { buf in
-      ImageToTensor.warp(image, rect: roi, outWidth: size, outHeight: size, border: .replicate, into: buf)
+      ImageToTensor.warp(
+        image, rect: roi, outWidth: size, outHeight: size, border: .replicate, into: buf,
+        threads: landmarker.threadCount)
     }
     guard let pad else { return nil }
     let table = landmarkTable

@@ -1,6 +1,7 @@
 // PoseEstimation: ROI → model input (MediaPipe ImageToTensor with OpenCV 3.4's bit-exact perspective warp).
 import Foundation
 import ImageIO
+import NeuralEngine
 
 /// A rotated rectangle in pixels, float32 as MediaPipe's `RotatedRect` keeps it.
 struct PixelRect: Equatable {
@@ -174,22 +175,25 @@ enum ImageToTensor {
   /// padding applied) and returns the letterbox padding, or nil (dst untouched) when the rect has no area.
   static func warp(
     _ image: Image, rect: NormalizedRect?, outWidth: Int, outHeight: Int, border: WarpBorder,
-    into dst: UnsafeMutableBufferPointer<UInt8>
+    into dst: UnsafeMutableBufferPointer<UInt8>, threads: Int = 1
   ) -> LetterboxPadding? {
     var r = pixelRect(rect, imageWidth: image.width, imageHeight: image.height)
     guard let pad = padRect(&r, outWidth: outWidth, outHeight: outHeight) else { return nil }
     let m = perspectiveTransform(from: corners(r), to: tensorCorners(width: outWidth, height: outHeight))
-    warpPerspective(image, matrix: m, outWidth: outWidth, outHeight: outHeight, border: border, into: dst)
+    warpPerspective(
+      image, matrix: m, outWidth: outWidth, outHeight: outHeight, border: border, into: dst, threads: threads)
     return pad
   }
 
   /// cv::warpPerspective(src, M, (outWidth, outHeight), INTER_LINEAR, border) for 8-bit RGB, bit-exact with
   /// OpenCV 3.4: the inverse map is evaluated in double per 64×16 block as OpenCV does, rounded half-to-even
   /// to 1/32 pixel, and interpolated with integer weights summing to 32768. A nil or singular `matrix` gives
-  /// an all-zero image. `dst` must hold outWidth·outHeight·3 bytes (otherwise nothing is written).
+  /// an all-zero image. `dst` must hold outWidth·outHeight·3 bytes (otherwise nothing is written). Output
+  /// rows are split between `threads` threads; each row is computed the same way, so the bytes do not
+  /// depend on the thread count.
   static func warpPerspective(
     _ image: Image, matrix: [Double]?, outWidth: Int, outHeight: Int, border: WarpBorder,
-    into dst: UnsafeMutableBufferPointer<UInt8>
+    into dst: UnsafeMutableBufferPointer<UInt8>, threads: Int = 1
   ) {
     guard outWidth > 0, outHeight > 0, outWidth <= 1 << 15, outHeight <= 1 << 15,
       dst.count >= outWidth * outHeight * 3
@@ -217,81 +221,83 @@ enum ImageToTensor {
       colX.withUnsafeBufferPointer { colX in
         colY.withUnsafeBufferPointer { colY in
           colW.withUnsafeBufferPointer { colW in
-            for y in 0..<outHeight {
-              let fy = Double(y)
-              var xb = 0
-              while xb < outWidth {
-                let bw = min(blockWidth, outWidth - xb)
-                let fxb = Double(xb)
-                let x0 = inv[0] * fxb + inv[1] * fy + inv[2]
-                let y0 = inv[3] * fxb + inv[4] * fy + inv[5]
-                let w0 = inv[6] * fxb + inv[7] * fy + inv[8]
-                let affineScale = w0 != 0 ? 32 / w0 : 0
-                var out = (y * outWidth + xb) * 3
-                for x1 in 0..<bw {
-                  var scale = affineScale
-                  if !affine {
-                    let w = w0 + colW[x1]
-                    scale = w != 0 ? 32 / w : 0
-                  }
-                  let fx = roundToInt32((x0 + colX[x1]) * scale)
-                  let fyv = roundToInt32((y0 + colY[x1]) * scale)
-                  let sx = Int(min(max(fx >> 5, -32768), 32767))
-                  let sy = Int(min(max(fyv >> 5, -32768), 32767))
-                  let ax = Int32(fx & 31)
-                  let ay = Int32(fyv & 31)
-                  let w00 = (32 - ay) * (32 - ax) * 32
-                  let w01 = (32 - ay) * ax * 32
-                  let w10 = ay * (32 - ax) * 32
-                  let w11 = ay * ax * 32
-                  if sx >= 0 && sy >= 0 && sx < srcW - 1 && sy < srcH - 1 {
-                    let p0 = (sy * srcW + sx) * 3
-                    let p1 = p0 + srcW * 3
-                    for c in 0..<3 {
-                      var v = Int32(src[p0 + c]) * w00 + Int32(src[p0 + 3 + c]) * w01
-                      v += Int32(src[p1 + c]) * w10 + Int32(src[p1 + 3 + c]) * w11
-                      dst[out + c] = UInt8(truncatingIfNeeded: (v + 16384) >> 15)
+            parallelRows(outHeight, threads: threads, minimum: 8) { rows in
+              for y in rows {
+                let fy = Double(y)
+                var xb = 0
+                while xb < outWidth {
+                  let bw = min(blockWidth, outWidth - xb)
+                  let fxb = Double(xb)
+                  let x0 = inv[0] * fxb + inv[1] * fy + inv[2]
+                  let y0 = inv[3] * fxb + inv[4] * fy + inv[5]
+                  let w0 = inv[6] * fxb + inv[7] * fy + inv[8]
+                  let affineScale = w0 != 0 ? 32 / w0 : 0
+                  var out = (y * outWidth + xb) * 3
+                  for x1 in 0..<bw {
+                    var scale = affineScale
+                    if !affine {
+                      let w = w0 + colW[x1]
+                      scale = w != 0 ? 32 / w : 0
                     }
-                  } else if border == .zero && (sx >= srcW || sx + 1 < 0 || sy >= srcH || sy + 1 < 0) {
-                    dst[out] = 0
-                    dst[out + 1] = 0
-                    dst[out + 2] = 0
-                  } else {
-                    var x0i = sx
-                    var x1i = sx + 1
-                    var y0i = sy
-                    var y1i = sy + 1
-                    var ok00 = true
-                    var ok01 = true
-                    var ok10 = true
-                    var ok11 = true
-                    if border == .replicate {
-                      x0i = min(max(x0i, 0), srcW - 1)
-                      x1i = min(max(x1i, 0), srcW - 1)
-                      y0i = min(max(y0i, 0), srcH - 1)
-                      y1i = min(max(y1i, 0), srcH - 1)
+                    let fx = roundToInt32((x0 + colX[x1]) * scale)
+                    let fyv = roundToInt32((y0 + colY[x1]) * scale)
+                    let sx = Int(min(max(fx >> 5, -32768), 32767))
+                    let sy = Int(min(max(fyv >> 5, -32768), 32767))
+                    let ax = Int32(fx & 31)
+                    let ay = Int32(fyv & 31)
+                    let w00 = (32 - ay) * (32 - ax) * 32
+                    let w01 = (32 - ay) * ax * 32
+                    let w10 = ay * (32 - ax) * 32
+                    let w11 = ay * ax * 32
+                    if sx >= 0 && sy >= 0 && sx < srcW - 1 && sy < srcH - 1 {
+                      let p0 = (sy * srcW + sx) * 3
+                      let p1 = p0 + srcW * 3
+                      for c in 0..<3 {
+                        var v = Int32(src[p0 + c]) * w00 + Int32(src[p0 + 3 + c]) * w01
+                        v += Int32(src[p1 + c]) * w10 + Int32(src[p1 + 3 + c]) * w11
+                        dst[out + c] = UInt8(truncatingIfNeeded: (v + 16384) >> 15)
+                      }
+                    } else if border == .zero && (sx >= srcW || sx + 1 < 0 || sy >= srcH || sy + 1 < 0) {
+                      dst[out] = 0
+                      dst[out + 1] = 0
+                      dst[out + 2] = 0
                     } else {
-                      let x0ok = x0i >= 0 && x0i < srcW
-                      let x1ok = x1i >= 0 && x1i < srcW
-                      let y0ok = y0i >= 0 && y0i < srcH
-                      let y1ok = y1i >= 0 && y1i < srcH
-                      ok00 = y0ok && x0ok
-                      ok01 = y0ok && x1ok
-                      ok10 = y1ok && x0ok
-                      ok11 = y1ok && x1ok
+                      var x0i = sx
+                      var x1i = sx + 1
+                      var y0i = sy
+                      var y1i = sy + 1
+                      var ok00 = true
+                      var ok01 = true
+                      var ok10 = true
+                      var ok11 = true
+                      if border == .replicate {
+                        x0i = min(max(x0i, 0), srcW - 1)
+                        x1i = min(max(x1i, 0), srcW - 1)
+                        y0i = min(max(y0i, 0), srcH - 1)
+                        y1i = min(max(y1i, 0), srcH - 1)
+                      } else {
+                        let x0ok = x0i >= 0 && x0i < srcW
+                        let x1ok = x1i >= 0 && x1i < srcW
+                        let y0ok = y0i >= 0 && y0i < srcH
+                        let y1ok = y1i >= 0 && y1i < srcH
+                        ok00 = y0ok && x0ok
+                        ok01 = y0ok && x1ok
+                        ok10 = y1ok && x0ok
+                        ok11 = y1ok && x1ok
+                      }
+                      for c in 0..<3 {
+                        let v00 = ok00 ? Int32(src[(y0i * srcW + x0i) * 3 + c]) : 0
+                        let v01 = ok01 ? Int32(src[(y0i * srcW + x1i) * 3 + c]) : 0
+                        let v10 = ok10 ? Int32(src[(y1i * srcW + x0i) * 3 + c]) : 0
+                        let v11 = ok11 ? Int32(src[(y1i * srcW + x1i) * 3 + c]) : 0
+                        let v = v00 * w00 + v01 * w01 + v10 * w10 + v11 * w11
+                        dst[out + c] = UInt8(truncatingIfNeeded: (v + 16384) >> 15)
+                      }
                     }
-                    for c in 0..<3 {
-                      let v00 = ok00 ? Int32(src[(y0i * srcW + x0i) * 3 + c]) : 0
-                      let v01 = ok01 ? Int32(src[(y0i * srcW + x1i) * 3 + c]) : 0
-                      let v10 = ok10 ? Int32(src[(y1i * srcW + x0i) * 3 + c]) : 0
-                      let v11 = ok11 ? Int32(src[(y1i * srcW + x1i) * 3 + c]) : 0
-                      let v = v00 * w00 + v01 * w01 + v10 * w10 + v11 * w11
-                      dst[out + c] = UInt8(truncatingIfNeeded: (v + 16384) >> 15)
-                    }
+                    out += 3
                   }
-                  out += 3
+                  xb += blockWidth
                 }
-                xb += blockWidth
               }
             }
           }

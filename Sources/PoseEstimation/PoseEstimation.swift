@@ -7,6 +7,13 @@ public protocol TensorModel: AnyObject {
   var inputShape: [Int] { get }
   /// Runs the model on `input` (count = product of inputShape) and returns every output by tensor name.
   func run(_ input: UnsafeBufferPointer<Float>) throws -> [String: [Float]]
+  /// Threads the model runs on; the pipeline splits its image warps the same way.
+  var threadCount: Int { get }
+}
+
+extension TensorModel {
+  /// One thread, unless the model says otherwise.
+  public var threadCount: Int { 1 }
 }
 
 /// Why the BlazePose pipeline could not run.

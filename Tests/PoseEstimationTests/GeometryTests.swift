@@ -63,14 +63,20 @@ import Testing
       let m = try #require(
         ImageToTensor.perspectiveTransform(from: pts, to: ImageToTensor.tensorCorners(width: ow, height: oh)))
       #expect(m.map(\.bitPattern) == (try file.doubles(name + ".M")).map(\.bitPattern), "\(name): matrix")
+      // One thread, and output rows split between two (the pipeline's warps use the models' threads).
       for (border, key) in [(WarpBorder.zero, "zero"), (.replicate, "replicate")] {
-        var out = [UInt8](repeating: 7, count: ow * oh * 3)
-        out.withUnsafeMutableBufferPointer {
-          ImageToTensor.warpPerspective(src, matrix: m, outWidth: ow, outHeight: oh, border: border, into: $0)
+        for threads in [1, 2] {
+          var out = [UInt8](repeating: 7, count: ow * oh * 3)
+          out.withUnsafeMutableBufferPointer {
+            ImageToTensor.warpPerspective(
+              src, matrix: m, outWidth: ow, outHeight: oh, border: border, into: $0, threads: threads)
+          }
+          let expected = try file.bytes(name + "." + key)
+          let differing = zip(out, expected).filter { $0 != $1 }.count
+          #expect(
+            out.count == expected.count && differing == 0,
+            "\(name) \(key), \(threads) thread(s): \(differing) bytes differ")
         }
-        let expected = try file.bytes(name + "." + key)
-        let differing = zip(out, expected).filter { $0 != $1 }.count
-        #expect(out.count == expected.count && differing == 0, "\(name) \(key): \(differing) bytes differ")
       }
     }
   }
