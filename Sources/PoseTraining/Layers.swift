@@ -131,102 +131,350 @@ public final class BatchNorm<Scalar: TrainingScalar>: Layer {
 
   @_specialize(where Scalar == Float)
   public func forward(_ input: Matrix<Scalar>, context: inout ForwardContext) -> Matrix<Scalar> {
+    forward(input, relu: nil, dropout: nil, context: &context)
+  }
+
+  /// The forward pass, optionally followed by `relu` and then `dropout` in the same pass over the batch
+  /// (`Sequential` fuses them). Each layer's cache is set as by its own `forward`, and every element is
+  /// computed by the same operations in the same order, so the results are those of the separate passes.
+  @_specialize(where Scalar == Float)
+  func forward(
+    _ input: Matrix<Scalar>, relu: ReLU<Scalar>?, dropout: Dropout<Scalar>?, context: inout ForwardContext
+  ) -> Matrix<Scalar> {
     let n = input.rows
     let f = input.columns
     precondition(f == scale.value.columns, "BatchNorm \(scale.name): input has \(f) features")
-    var mean = [Scalar](repeating: 0, count: f)
-    var variance = [Scalar](repeating: 0, count: f)
-    let eps = Scalar(epsilon)
-    if context.training && n > 0 {
-      input.withUnsafeBufferPointer { x in
-        for r in 0..<n {
-          for c in 0..<f { mean[c] += x[r * f + c] }
-        }
-        for c in 0..<f { mean[c] /= Scalar(n) }
-        for r in 0..<n {
-          for c in 0..<f {
-            let d = x[r * f + c] - mean[c]
-            variance[c] += d * d
-          }
-        }
-        for c in 0..<f { variance[c] /= Scalar(n) }
-      }
-      let m = Scalar(momentum)
-      let unbias = n > 1 ? Scalar(n) / Scalar(n - 1) : 1
-      for c in 0..<f {
-        runningMean.value[c] = (1 - m) * runningMean.value[c] + m * mean[c]
-        runningVariance.value[c] = (1 - m) * runningVariance.value[c] + m * variance[c] * unbias
-      }
-    } else {
-      mean = runningMean.value.values
-      variance = runningVariance.value.values
-    }
-    trainedForward = context.training
-    inverseStd = variance.map { 1 / ($0 + eps).squareRoot() }
-    var xHat = input
+    let training = context.training
+    let batchStatistics = training && n > 0
+    trainedForward = training
+    // The dropout mask comes from the random stream in element order, before anything else.
+    let dropping = relu != nil && (dropout?.makeMask(count: n * f, context: &context) ?? false)
+    var xHat = Matrix<Scalar>.reusing(normalized, rows: n, columns: f)
+    normalized = nil
     var y = Matrix<Scalar>(rows: n, columns: f)
-    let g = scale.value.values
-    let b = shift.value.values
-    let inv = inverseStd
-    xHat.withUnsafeMutableBufferPointer { xh in
-      y.withUnsafeMutableBufferPointer { yp in
-        for r in 0..<n {
-          for c in 0..<f {
-            let v = (xh[r * f + c] - mean[c]) * inv[c]
-            xh[r * f + c] = v
-            yp[r * f + c] = g[c] * v + b[c]
+    var out = relu == nil ? Matrix<Scalar>(rows: 0, columns: 0) : Matrix<Scalar>(rows: n, columns: f)
+    var mean = training ? [Scalar](repeating: 0, count: f) : runningMean.value.values
+    var variance = training ? [Scalar](repeating: 0, count: f) : runningVariance.value.values
+    var rm = runningMean.value.values
+    var rv = runningVariance.value.values
+    var inv = [Scalar](repeating: 0, count: f)
+    let gamma = scale.value.values
+    let beta = shift.value.values
+    let eps = Scalar(epsilon)
+    let m = Scalar(momentum)
+    let unbias = n > 1 ? Scalar(n) / Scalar(n - 1) : 1
+    let nn = Scalar(n)
+    let emptyMask = [Scalar]()
+    let mask = dropping ? dropout?.mask ?? emptyMask : emptyMask
+    input.withUnsafeBufferPointer { xb in
+      xHat.withUnsafeMutableBufferPointer { hb in
+        y.withUnsafeMutableBufferPointer { yb in
+          out.withUnsafeMutableBufferPointer { ob in
+            mask.withUnsafeBufferPointer { db in
+              mean.withUnsafeMutableBufferPointer { mb in
+                variance.withUnsafeMutableBufferPointer { vb in
+                  rm.withUnsafeMutableBufferPointer { rmb in
+                    rv.withUnsafeMutableBufferPointer { rvb in
+                      inv.withUnsafeMutableBufferPointer { ib in
+                        gamma.withUnsafeBufferPointer { gb in
+                          beta.withUnsafeBufferPointer { bb in
+                            let k = BatchNormForwardKernel(
+                              n: n, f: f, x: xb.baseAddress, xHat: hb.baseAddress, y: yb.baseAddress,
+                              out: relu == nil ? nil : ob.baseAddress, mask: dropping ? db.baseAddress : nil,
+                              mean: mb.baseAddress!, variance: vb.baseAddress!, runningMean: rmb.baseAddress!,
+                              runningVariance: rvb.baseAddress!, inverseStd: ib.baseAddress!,
+                              gamma: gb.baseAddress!, beta: bb.baseAddress!, batchStatistics: batchStatistics,
+                              eps: eps, momentum: m, unbias: unbias, count: nn)
+                            ParallelLoops.forEachRange(
+                              f, grain: ParallelLoops.columnGrain(rows: n), alignment: 16, k.run)
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
           }
         }
       }
     }
+    if batchStatistics {
+      runningMean.value = Matrix(rows: 1, columns: f, values: rm)
+      runningVariance.value = Matrix(rows: 1, columns: f, values: rv)
+    }
+    inverseStd = inv
     normalized = xHat
-    return y
+    guard let relu else { return y }
+    relu.input = y
+    if !dropping { dropout?.mask = nil }
+    return out
   }
 
   @_specialize(where Scalar == Float)
   public func backward(_ outputGradient: Matrix<Scalar>) -> Matrix<Scalar> {
+    backward(outputGradient, relu: nil, dropout: nil)
+  }
+
+  /// The backward pass of `dropout`, then `relu`, then this layer, in one pass over the batch (the
+  /// fused counterpart of `forward(_:relu:dropout:context:)`; the same results as the separate passes).
+  @_specialize(where Scalar == Float)
+  func backward(_ outputGradient: Matrix<Scalar>, relu: ReLU<Scalar>?, dropout: Dropout<Scalar>?)
+    -> Matrix<Scalar>
+  {
     guard let xHat = normalized else {
       preconditionFailure("BatchNorm \(scale.name): backward before forward")
     }
     let n = xHat.rows
     let f = xHat.columns
     precondition(outputGradient.rows == n && outputGradient.columns == f)
+    let emptyMatrix = Matrix<Scalar>(rows: 0, columns: 0)
+    let reluInput = relu.map { r -> Matrix<Scalar> in
+      guard let x = r.input, x.rows == n, x.columns == f else {
+        preconditionFailure("ReLU: backward does not match the forward pass")
+      }
+      return x
+    }
+    let emptyMask = [Scalar]()
+    let mask = relu == nil ? nil : dropout?.mask
+    if let mask { precondition(mask.count == n * f, "Dropout: backward does not match the forward pass") }
     var dScale = [Scalar](repeating: 0, count: f)
     var dShift = [Scalar](repeating: 0, count: f)
+    var dx = Matrix<Scalar>(rows: n, columns: f)
     let gamma = scale.value.values
     let inv = inverseStd
-    var dx = Matrix<Scalar>(rows: n, columns: f)
-    outputGradient.withUnsafeBufferPointer { g in
-      xHat.withUnsafeBufferPointer { xh in
-        for r in 0..<n {
-          for c in 0..<f {
-            dShift[c] += g[r * f + c]
-            dScale[c] += g[r * f + c] * xh[r * f + c]
-          }
-        }
-        dx.withUnsafeMutableBufferPointer { d in
-          if trainedForward {
-            // dx = γ/(n·σ) · (n·g − Σg − x̂·Σ(g·x̂)), with Σg = dShift and Σ(g·x̂) = dScale.
-            let nn = Scalar(n)
-            for r in 0..<n {
-              for c in 0..<f {
-                let k = gamma[c] * inv[c] / nn
-                d[r * f + c] = k * (nn * g[r * f + c] - dShift[c] - xh[r * f + c] * dScale[c])
+    let trained = trainedForward
+    outputGradient.withUnsafeBufferPointer { gb in
+      xHat.withUnsafeBufferPointer { hb in
+        (reluInput ?? emptyMatrix).withUnsafeBufferPointer { rb in
+          (mask ?? emptyMask).withUnsafeBufferPointer { db in
+            dx.withUnsafeMutableBufferPointer { xb in
+              dScale.withUnsafeMutableBufferPointer { sb in
+                dShift.withUnsafeMutableBufferPointer { tb in
+                  gamma.withUnsafeBufferPointer { gammab in
+                    inv.withUnsafeBufferPointer { ib in
+                      let k = BatchNormBackwardKernel(
+                        n: n, f: f, g: gb.baseAddress, xHat: hb.baseAddress,
+                        reluInput: reluInput == nil ? nil : rb.baseAddress,
+                        mask: mask == nil ? nil : db.baseAddress, dx: xb.baseAddress, dScale: sb.baseAddress!,
+                        dShift: tb.baseAddress!, gamma: gammab.baseAddress!, inverseStd: ib.baseAddress!,
+                        trained: trained)
+                      ParallelLoops.forEachRange(
+                        f, grain: ParallelLoops.columnGrain(rows: n), alignment: 16, k.run)
+                    }
+                  }
+                }
               }
-            }
-          } else {
-            for r in 0..<n {
-              for c in 0..<f { d[r * f + c] = g[r * f + c] * gamma[c] * inv[c] }
             }
           }
         }
       }
     }
-    for c in 0..<f {
-      scale.gradient[c] += dScale[c]
-      shift.gradient[c] += dShift[c]
-    }
+    scale.gradient.add(Matrix(rows: 1, columns: f, values: dScale))
+    shift.gradient.add(Matrix(rows: 1, columns: f, values: dShift))
     return dx
+  }
+}
+
+/// Batch norm's forward pass over a range of features (optionally followed by ReLU and dropout): raw
+/// pointers, so disjoint feature ranges can run on several threads. Each feature's sums run over the rows
+/// in order, as a serial loop does.
+private struct BatchNormForwardKernel<Scalar: TrainingScalar> {
+  let n: Int
+  let f: Int
+  let x: UnsafePointer<Scalar>?
+  let xHat: UnsafeMutablePointer<Scalar>?
+  let y: UnsafeMutablePointer<Scalar>?
+  let out: UnsafeMutablePointer<Scalar>?
+  let mask: UnsafePointer<Scalar>?
+  let mean: UnsafeMutablePointer<Scalar>
+  let variance: UnsafeMutablePointer<Scalar>
+  let runningMean: UnsafeMutablePointer<Scalar>
+  let runningVariance: UnsafeMutablePointer<Scalar>
+  let inverseStd: UnsafeMutablePointer<Scalar>
+  let gamma: UnsafePointer<Scalar>
+  let beta: UnsafePointer<Scalar>
+  let batchStatistics: Bool
+  let eps: Scalar
+  let momentum: Scalar
+  let unbias: Scalar
+  let count: Scalar
+
+  @inline(__always)
+  func run(_ cols: Range<Int>) {
+    if batchStatistics, let x {
+      for r in 0..<n {
+        let row = x + r * f
+        for c in cols { mean[c] += row[c] }
+      }
+      for c in cols { mean[c] /= count }
+      for r in 0..<n {
+        let row = x + r * f
+        for c in cols {
+          let d = row[c] - mean[c]
+          variance[c] += d * d
+        }
+      }
+      for c in cols {
+        variance[c] /= count
+        runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean[c]
+        runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * variance[c] * unbias
+      }
+    }
+    for c in cols { inverseStd[c] = 1 / (variance[c] + eps).squareRoot() }
+    guard let x, let xHat, let y else { return }
+    for r in 0..<n {
+      let base = r * f
+      let (xr, hr, yr) = (x + base, xHat + base, y + base)
+      for c in cols {
+        let v = (xr[c] - mean[c]) * inverseStd[c]
+        hr[c] = v
+        yr[c] = gamma[c] * v + beta[c]
+      }
+      guard let out else { continue }
+      let or = out + base
+      if let mask {
+        let mr = mask + base
+        for c in cols { or[c] = (yr[c] > 0 ? yr[c] : 0) * mr[c] }
+      } else {
+        for c in cols { or[c] = yr[c] > 0 ? yr[c] : 0 }
+      }
+    }
+  }
+}
+
+/// Batch norm's backward pass over a range of features, optionally through dropout and ReLU first.
+private struct BatchNormBackwardKernel<Scalar: TrainingScalar> {
+  let n: Int
+  let f: Int
+  let g: UnsafePointer<Scalar>?
+  let xHat: UnsafePointer<Scalar>?
+  let reluInput: UnsafePointer<Scalar>?
+  let mask: UnsafePointer<Scalar>?
+  let dx: UnsafeMutablePointer<Scalar>?
+  let dScale: UnsafeMutablePointer<Scalar>
+  let dShift: UnsafeMutablePointer<Scalar>
+  let gamma: UnsafePointer<Scalar>
+  let inverseStd: UnsafePointer<Scalar>
+  let trained: Bool
+
+  @inline(__always)
+  func run(_ cols: Range<Int>) {
+    guard let g, let xHat, let dx else { return }
+    if Scalar.self == Float.self, cols.count >= 8 {
+      runFloat8(cols, g: g, xHat: xHat, dx: dx)
+      return
+    }
+    // ∂L/∂y through dropout (g·mask) and ReLU (0 where its input is not positive) when fused.
+    if let mask, let reluInput {
+      run(cols, g: g, xHat: xHat, dx: dx) { i in reluInput[i] > 0 ? g[i] * mask[i] : 0 }
+    } else if let reluInput {
+      run(cols, g: g, xHat: xHat, dx: dx) { i in reluInput[i] > 0 ? g[i] : 0 }
+    } else if let mask {
+      run(cols, g: g, xHat: xHat, dx: dx) { i in g[i] * mask[i] }
+    } else {
+      run(cols, g: g, xHat: xHat, dx: dx) { i in g[i] }
+    }
+  }
+
+  @inline(__always)
+  func run(
+    _ cols: Range<Int>, g: UnsafePointer<Scalar>, xHat: UnsafePointer<Scalar>,
+    dx: UnsafeMutablePointer<Scalar>,
+    gradient: (Int) -> Scalar
+  ) {
+    for r in 0..<n {
+      let base = r * f
+      let hr = xHat + base
+      for c in cols {
+        let gv = gradient(base + c)
+        dShift[c] += gv
+        dScale[c] += gv * hr[c]
+      }
+    }
+    if trained {
+      // dx = γ/(n·σ) · (n·g − Σg − x̂·Σ(g·x̂)), with Σg = dShift and Σ(g·x̂) = dScale.
+      let nn = Scalar(n)
+      for r in 0..<n {
+        let base = r * f
+        let (hr, xr) = (xHat + base, dx + base)
+        for c in cols {
+          let k = gamma[c] * inverseStd[c] / nn
+          xr[c] = k * (nn * gradient(base + c) - dShift[c] - hr[c] * dScale[c])
+        }
+      }
+    } else {
+      for r in 0..<n {
+        let base = r * f
+        let xr = dx + base
+        for c in cols { xr[c] = gradient(base + c) * gamma[c] * inverseStd[c] }
+      }
+    }
+  }
+
+  /// `run` for Float, eight features at a time (each lane computes what the scalar loop does); the last
+  /// `cols.count % 8` features go through the scalar loop.
+  func runFloat8(
+    _ cols: Range<Int>, g: UnsafePointer<Scalar>, xHat: UnsafePointer<Scalar>,
+    dx: UnsafeMutablePointer<Scalar>
+  ) {
+    typealias V = SIMD8<Float>
+    let vectorEnd = cols.lowerBound + cols.count / 8 * 8
+    let stride = MemoryLayout<Float>.stride
+    let (gp, hp, xp) = (UnsafeRawPointer(g), UnsafeRawPointer(xHat), UnsafeMutableRawPointer(dx))
+    let (sp, tp) = (UnsafeMutableRawPointer(dScale), UnsafeMutableRawPointer(dShift))
+    let (gammap, ip) = (UnsafeRawPointer(gamma), UnsafeRawPointer(inverseStd))
+    let rp = reluInput.map { UnsafeRawPointer($0) }
+    let mp = mask.map { UnsafeRawPointer($0) }
+    let zero = V(repeating: 0)
+    @inline(__always) func load(_ p: UnsafeRawPointer, _ i: Int) -> V {
+      p.loadUnaligned(fromByteOffset: i * stride, as: V.self)
+    }
+    @inline(__always) func gradient(_ i: Int) -> V {
+      var v = load(gp, i)
+      if let mp { v = v * load(mp, i) }
+      if let rp { v.replace(with: zero, where: .!(load(rp, i) .> zero)) }
+      return v
+    }
+    for r in 0..<n {
+      let base = r * f
+      var c = cols.lowerBound
+      while c < vectorEnd {
+        let gv = gradient(base + c)
+        sp.storeBytes(of: load(sp, c) + gv * load(hp, base + c), toByteOffset: c * stride, as: V.self)
+        tp.storeBytes(of: load(tp, c) + gv, toByteOffset: c * stride, as: V.self)
+        c += 8
+      }
+    }
+    let nn = V(repeating: Float(n))
+    for r in 0..<n {
+      let base = r * f
+      var c = cols.lowerBound
+      while c < vectorEnd {
+        let gv = gradient(base + c)
+        let d: V
+        if trained {
+          let k = load(gammap, c) * load(ip, c) / nn
+          d = k * (nn * gv - load(tp, c) - load(hp, base + c) * load(sp, c))
+        } else {
+          d = gv * load(gammap, c) * load(ip, c)
+        }
+        xp.storeBytes(of: d, toByteOffset: (base + c) * stride, as: V.self)
+        c += 8
+      }
+    }
+    if vectorEnd < cols.upperBound {
+      let tail = vectorEnd..<cols.upperBound
+      if let mask, let reluInput {
+        run(tail, g: g, xHat: xHat, dx: dx) { i in reluInput[i] > 0 ? g[i] * mask[i] : 0 }
+      } else if let reluInput {
+        run(tail, g: g, xHat: xHat, dx: dx) { i in reluInput[i] > 0 ? g[i] : 0 }
+      } else if let mask {
+        run(tail, g: g, xHat: xHat, dx: dx) { i in g[i] * mask[i] }
+      } else {
+        run(tail, g: g, xHat: xHat, dx: dx) { i in g[i] }
+      }
+    }
   }
 }
 
@@ -257,30 +505,46 @@ public final class LayerNorm<Scalar: TrainingScalar>: Layer {
     let n = input.rows
     let f = input.columns
     precondition(f == scale.value.columns, "LayerNorm \(scale.name): input has \(f) features")
-    var xHat = input
+    var xHat = Matrix<Scalar>.reusing(normalized, rows: n, columns: f)
+    normalized = nil
     var y = Matrix<Scalar>(rows: n, columns: f)
     var inv = [Scalar](repeating: 0, count: n)
     let g = scale.value.values
     let b = shift.value.values
     let eps = Scalar(epsilon)
-    xHat.withUnsafeMutableBufferPointer { x in
-      y.withUnsafeMutableBufferPointer { yp in
-        for r in 0..<n {
-          var mean: Scalar = 0
-          for c in 0..<f { mean += x[r * f + c] }
-          mean /= Scalar(f)
-          var variance: Scalar = 0
-          for c in 0..<f {
-            let d = x[r * f + c] - mean
-            variance += d * d
-          }
-          variance /= Scalar(f)
-          let s = 1 / (variance + eps).squareRoot()
-          inv[r] = s
-          for c in 0..<f {
-            let v = (x[r * f + c] - mean) * s
-            x[r * f + c] = v
-            yp[r * f + c] = g[c] * v + b[c]
+    let ff = Scalar(f)
+    input.withUnsafeBufferPointer { xb in
+      xHat.withUnsafeMutableBufferPointer { hb in
+        y.withUnsafeMutableBufferPointer { yb in
+          inv.withUnsafeMutableBufferPointer { ib in
+            g.withUnsafeBufferPointer { gb in
+              b.withUnsafeBufferPointer { bb in
+                guard let xp = xb.baseAddress, let hp = hb.baseAddress, let yp = yb.baseAddress,
+                  let ip = ib.baseAddress, let gp = gb.baseAddress, let bp = bb.baseAddress
+                else { return }
+                ParallelLoops.forEachRange(n, grain: ParallelLoops.rowGrain(columns: f)) { rows in
+                  for r in rows {
+                    let (x, h, yr) = (xp + r * f, hp + r * f, yp + r * f)
+                    var mean: Scalar = 0
+                    for c in 0..<f { mean += x[c] }
+                    mean /= ff
+                    var variance: Scalar = 0
+                    for c in 0..<f {
+                      let d = x[c] - mean
+                      variance += d * d
+                    }
+                    variance /= ff
+                    let s = 1 / (variance + eps).squareRoot()
+                    ip[r] = s
+                    for c in 0..<f {
+                      let v = (x[c] - mean) * s
+                      h[c] = v
+                      yr[c] = gp[c] * v + bp[c]
+                    }
+                  }
+                }
+              }
+            }
           }
         }
       }
@@ -303,40 +567,64 @@ public final class LayerNorm<Scalar: TrainingScalar>: Layer {
     var dx = Matrix<Scalar>(rows: n, columns: f)
     var dScale = [Scalar](repeating: 0, count: f)
     var dShift = [Scalar](repeating: 0, count: f)
-    outputGradient.withUnsafeBufferPointer { g in
-      xHat.withUnsafeBufferPointer { xh in
-        dx.withUnsafeMutableBufferPointer { d in
-          let ff = Scalar(f)
-          for r in 0..<n {
-            // With h = γ·g per feature: dx = (1/σ)·(h − mean(h) − x̂·mean(h·x̂)).
-            var sumH: Scalar = 0
-            var sumHX: Scalar = 0
-            for c in 0..<f {
-              let h = g[r * f + c] * gamma[c]
-              sumH += h
-              sumHX += h * xh[r * f + c]
-              dShift[c] += g[r * f + c]
-              dScale[c] += g[r * f + c] * xh[r * f + c]
-            }
-            for c in 0..<f {
-              let h = g[r * f + c] * gamma[c]
-              d[r * f + c] = inv[r] * (h - sumH / ff - xh[r * f + c] * sumHX / ff)
+    outputGradient.withUnsafeBufferPointer { gb in
+      xHat.withUnsafeBufferPointer { hb in
+        dx.withUnsafeMutableBufferPointer { db in
+          gamma.withUnsafeBufferPointer { gammab in
+            inv.withUnsafeBufferPointer { ib in
+              dScale.withUnsafeMutableBufferPointer { sb in
+                dShift.withUnsafeMutableBufferPointer { tb in
+                  guard let gp = gb.baseAddress, let hp = hb.baseAddress, let dp = db.baseAddress,
+                    let gam = gammab.baseAddress, let ip = ib.baseAddress, let sp = sb.baseAddress,
+                    let tp = tb.baseAddress
+                  else { return }
+                  let ff = Scalar(f)
+                  // With h = γ·g per feature: dx = (1/σ)·(h − mean(h) − x̂·mean(h·x̂)); rows in parallel.
+                  ParallelLoops.forEachRange(n, grain: ParallelLoops.rowGrain(columns: f)) { rows in
+                    for r in rows {
+                      let (g, xh, d) = (gp + r * f, hp + r * f, dp + r * f)
+                      var sumH: Scalar = 0
+                      var sumHX: Scalar = 0
+                      for c in 0..<f {
+                        let h = g[c] * gam[c]
+                        sumH += h
+                        sumHX += h * xh[c]
+                      }
+                      for c in 0..<f {
+                        let h = g[c] * gam[c]
+                        d[c] = ip[r] * (h - sumH / ff - xh[c] * sumHX / ff)
+                      }
+                    }
+                  }
+                  // Parameter gradients: features in parallel, each summed over the rows in order.
+                  ParallelLoops.forEachRange(
+                    f, grain: ParallelLoops.columnGrain(rows: n), alignment: 16
+                  ) { cols in
+                    for r in 0..<n {
+                      let (g, xh) = (gp + r * f, hp + r * f)
+                      for c in cols {
+                        tp[c] += g[c]
+                        sp[c] += g[c] * xh[c]
+                      }
+                    }
+                  }
+                }
+              }
             }
           }
         }
       }
     }
-    for c in 0..<f {
-      scale.gradient[c] += dScale[c]
-      shift.gradient[c] += dShift[c]
-    }
+    scale.gradient.add(Matrix(rows: 1, columns: f, values: dScale))
+    shift.gradient.add(Matrix(rows: 1, columns: f, values: dShift))
     return dx
   }
 }
 
 /// Rectified linear unit `max(0, x)`; the derivative at exactly 0 is taken as 0.
 public final class ReLU<Scalar: TrainingScalar>: Layer {
-  private var mask: [Bool] = []
+  /// The input of the latest forward pass (its positive elements are where the gradient passes).
+  fileprivate var input: Matrix<Scalar>?
 
   /// Creates a ReLU.
   public init() {}
@@ -345,23 +633,34 @@ public final class ReLU<Scalar: TrainingScalar>: Layer {
 
   @_specialize(where Scalar == Float)
   public func forward(_ input: Matrix<Scalar>, context: inout ForwardContext) -> Matrix<Scalar> {
-    var y = input
-    var mask = [Bool](repeating: false, count: input.count)
-    y.withUnsafeMutableBufferPointer { v in
-      for i in 0..<v.count {
-        if v[i] > 0 { mask[i] = true } else { v[i] = 0 }
+    self.input = input
+    var y = Matrix<Scalar>(rows: input.rows, columns: input.columns)
+    input.withUnsafeBufferPointer { x in
+      y.withUnsafeMutableBufferPointer { v in
+        guard let xp = x.baseAddress, let vp = v.baseAddress else { return }
+        ParallelLoops.forEachRange(v.count, grain: ParallelLoops.elementGrain, alignment: 16) { range in
+          for i in range { vp[i] = xp[i] > 0 ? xp[i] : 0 }
+        }
       }
     }
-    self.mask = mask
     return y
   }
 
   @_specialize(where Scalar == Float)
   public func backward(_ outputGradient: Matrix<Scalar>) -> Matrix<Scalar> {
-    precondition(outputGradient.count == mask.count, "ReLU: backward does not match the forward pass")
-    var g = outputGradient
-    g.withUnsafeMutableBufferPointer { v in
-      for i in 0..<v.count where !mask[i] { v[i] = 0 }
+    guard let input, outputGradient.count == input.count else {
+      preconditionFailure("ReLU: backward does not match the forward pass")
+    }
+    var g = Matrix<Scalar>(rows: outputGradient.rows, columns: outputGradient.columns)
+    input.withUnsafeBufferPointer { x in
+      outputGradient.withUnsafeBufferPointer { o in
+        g.withUnsafeMutableBufferPointer { v in
+          guard let xp = x.baseAddress, let op = o.baseAddress, let vp = v.baseAddress else { return }
+          ParallelLoops.forEachRange(v.count, grain: ParallelLoops.elementGrain, alignment: 16) { range in
+            for i in range { vp[i] = xp[i] > 0 ? op[i] : 0 }
+          }
+        }
+      }
     }
     return g
   }
@@ -372,7 +671,8 @@ public final class ReLU<Scalar: TrainingScalar>: Layer {
 public final class Dropout<Scalar: TrainingScalar>: Layer {
   /// Probability of dropping an element, in [0, 1).
   public let rate: Double
-  private var mask: [Scalar]?
+  /// 1/(1 − rate) where kept, 0 where dropped (nil: the latest forward pass was the identity).
+  fileprivate var mask: [Scalar]?
 
   /// Creates a dropout layer.
   public init(rate: Double) {
@@ -382,36 +682,64 @@ public final class Dropout<Scalar: TrainingScalar>: Layer {
 
   public var parameters: [Parameter<Scalar>] { [] }
 
+  /// Draws the mask of `count` elements (element i is kept when the i-th `uniform()` of the stream is
+  /// ≥ `rate`); returns false, with no mask, when dropout is off (evaluation or rate 0).
   @_specialize(where Scalar == Float)
-  public func forward(_ input: Matrix<Scalar>, context: inout ForwardContext) -> Matrix<Scalar> {
+  fileprivate func makeMask(count: Int, context: inout ForwardContext) -> Bool {
     guard context.training, rate > 0 else {
       mask = nil
-      return input
+      return false
     }
     let keep = Scalar(1 / (1 - rate))
-    var mask = [Scalar](repeating: 0, count: input.count)
-    for i in 0..<mask.count where context.rng.uniform() >= rate { mask[i] = keep }
-    var y = input
-    y.withUnsafeMutableBufferPointer { v in
-      for i in 0..<v.count { v[i] *= mask[i] }
+    // uniform() = (next() >> 11) · 2⁻⁵³ is exact, so uniform() ≥ rate ⇔ next() >> 11 ≥ ⌈rate · 2⁵³⌉.
+    let threshold = UInt64((rate * 0x1p53).rounded(.up))
+    var m = mask ?? []
+    mask = nil
+    if m.count != count { m = [Scalar](repeating: 0, count: count) }
+    var rng = context.rng
+    m.withUnsafeMutableBufferPointer { p in
+      for i in p.indices { p[i] = rng.next() >> 11 >= threshold ? keep : 0 }
     }
-    self.mask = mask
-    return y
+    context.rng = rng
+    mask = m
+    return true
+  }
+
+  @_specialize(where Scalar == Float)
+  public func forward(_ input: Matrix<Scalar>, context: inout ForwardContext) -> Matrix<Scalar> {
+    guard makeMask(count: input.count, context: &context), let mask else { return input }
+    return Self.masked(input, mask)
   }
 
   @_specialize(where Scalar == Float)
   public func backward(_ outputGradient: Matrix<Scalar>) -> Matrix<Scalar> {
     guard let mask else { return outputGradient }
     precondition(outputGradient.count == mask.count, "Dropout: backward does not match the forward pass")
-    var g = outputGradient
-    g.withUnsafeMutableBufferPointer { v in
-      for i in 0..<v.count { v[i] *= mask[i] }
+    return Self.masked(outputGradient, mask)
+  }
+
+  /// `x` times `mask` element-wise.
+  @_specialize(where Scalar == Float)
+  static func masked(_ x: Matrix<Scalar>, _ mask: [Scalar]) -> Matrix<Scalar> {
+    var y = Matrix<Scalar>(rows: x.rows, columns: x.columns)
+    x.withUnsafeBufferPointer { xb in
+      mask.withUnsafeBufferPointer { mb in
+        y.withUnsafeMutableBufferPointer { v in
+          guard let xp = xb.baseAddress, let mp = mb.baseAddress, let vp = v.baseAddress else { return }
+          ParallelLoops.forEachRange(v.count, grain: ParallelLoops.elementGrain, alignment: 16) { range in
+            for i in range { vp[i] = xp[i] * mp[i] }
+          }
+        }
+      }
     }
-    return g
+    return y
   }
 }
 
 /// Layers applied one after the other.
+///
+/// A batch norm followed by a ReLU (and a dropout) runs as one fused pass forward and backward, with the
+/// same results as the separate layers.
 public final class Sequential<Scalar: TrainingScalar>: Layer {
   /// The layers in order.
   public let layers: [any Layer<Scalar>]
@@ -425,14 +753,40 @@ public final class Sequential<Scalar: TrainingScalar>: Layer {
   @_specialize(where Scalar == Float)
   public func forward(_ input: Matrix<Scalar>, context: inout ForwardContext) -> Matrix<Scalar> {
     var x = input
-    for layer in layers { x = layer.forward(x, context: &context) }
+    var i = 0
+    while i < layers.count {
+      if let bn = layers[i] as? BatchNorm<Scalar>, i + 1 < layers.count,
+        let relu = layers[i + 1] as? ReLU<Scalar>
+      {
+        let dropout = i + 2 < layers.count ? layers[i + 2] as? Dropout<Scalar> : nil
+        x = bn.forward(x, relu: relu, dropout: dropout, context: &context)
+        i += dropout == nil ? 2 : 3
+      } else {
+        x = layers[i].forward(x, context: &context)
+        i += 1
+      }
+    }
     return x
   }
 
   @_specialize(where Scalar == Float)
   public func backward(_ outputGradient: Matrix<Scalar>) -> Matrix<Scalar> {
     var g = outputGradient
-    for layer in layers.reversed() { g = layer.backward(g) }
+    var i = layers.count - 1
+    while i >= 0 {
+      if i >= 2, let dropout = layers[i] as? Dropout<Scalar>, let relu = layers[i - 1] as? ReLU<Scalar>,
+        let bn = layers[i - 2] as? BatchNorm<Scalar>
+      {
+        g = bn.backward(g, relu: relu, dropout: dropout)
+        i -= 3
+      } else if i >= 1, let relu = layers[i] as? ReLU<Scalar>, let bn = layers[i - 1] as? BatchNorm<Scalar> {
+        g = bn.backward(g, relu: relu, dropout: nil)
+        i -= 2
+      } else {
+        g = layers[i].backward(g)
+        i -= 1
+      }
+    }
     return g
   }
 }
@@ -484,12 +838,19 @@ public final class ResidualBlock<Scalar: TrainingScalar>: Layer {
 
   @_specialize(where Scalar == Float)
   public func forward(_ input: Matrix<Scalar>, context: inout ForwardContext) -> Matrix<Scalar> {
-    input + branch.forward(input, context: &context)
+    // f(x) + x in f(x)'s storage (addition is commutative bit for bit).
+    var y = branch.forward(input, context: &context)
+    precondition(
+      y.rows == input.rows && y.columns == input.columns, "ResidualBlock: branch changed the shape")
+    y.add(input)
+    return y
   }
 
   @_specialize(where Scalar == Float)
   public func backward(_ outputGradient: Matrix<Scalar>) -> Matrix<Scalar> {
-    outputGradient + branch.backward(outputGradient)
+    var g = branch.backward(outputGradient)
+    g.add(outputGradient)
+    return g
   }
 }
 

@@ -53,6 +53,13 @@ public struct Matrix<Scalar: TrainingScalar>: Equatable, Sendable {
     self.init(rows: rows.count, columns: columns, values: rows.flatMap { $0 })
   }
 
+  /// `old` when it has this shape (its storage is reused; the caller overwrites every element), else a
+  /// new zero matrix.
+  static func reusing(_ old: Matrix?, rows: Int, columns: Int) -> Matrix {
+    if let old, old.rows == rows, old.columns == columns { return old }
+    return Matrix(rows: rows, columns: columns)
+  }
+
   /// Number of elements.
   @inlinable public var count: Int { values.count }
 
@@ -116,15 +123,20 @@ public struct Matrix<Scalar: TrainingScalar>: Equatable, Sendable {
   /// The elements as Double.
   public var doubles: [Double] { values.map { Double($0) } }
 
-  /// Sum of each column (a 1 × columns matrix).
+  /// Sum of each column (a 1 × columns matrix), each summed from row 0 down.
   @_specialize(where Scalar == Float)
   public func columnSums() -> Matrix {
     var sums = Matrix(rows: 1, columns: columns)
+    guard rows > 0, columns > 0 else { return sums }
+    let (n, f) = (rows, columns)
     values.withUnsafeBufferPointer { v in
       sums.values.withUnsafeMutableBufferPointer { s in
-        for r in 0..<rows {
-          let base = r * columns
-          for c in 0..<columns { s[c] += v[base + c] }
+        guard let vp = v.baseAddress, let sp = s.baseAddress else { return }
+        ParallelLoops.forEachRange(f, grain: ParallelLoops.columnGrain(rows: n), alignment: 16) { cols in
+          for r in 0..<n {
+            let row = vp + r * f
+            for c in cols { sp[c] += row[c] }
+          }
         }
       }
     }
@@ -192,11 +204,15 @@ public struct Matrix<Scalar: TrainingScalar>: Equatable, Sendable {
   public mutating func addRowVector(_ row: Matrix) {
     precondition(row.rows == 1 && row.columns == columns, "Matrix: row vector must be 1×\(columns)")
     let cols = columns
+    guard rows > 0, cols > 0 else { return }
     row.values.withUnsafeBufferPointer { r in
       values.withUnsafeMutableBufferPointer { v in
-        for i in 0..<rows {
-          let base = i * cols
-          for c in 0..<cols { v[base + c] += r[c] }
+        guard let rp = r.baseAddress, let vp = v.baseAddress else { return }
+        ParallelLoops.forEachRange(rows, grain: ParallelLoops.rowGrain(columns: cols)) { range in
+          for i in range {
+            let row = vp + i * cols
+            for c in 0..<cols { row[c] += rp[c] }
+          }
         }
       }
     }
@@ -208,7 +224,15 @@ public struct Matrix<Scalar: TrainingScalar>: Equatable, Sendable {
     precondition(other.rows == rows && other.columns == columns, "Matrix add: shapes differ")
     other.values.withUnsafeBufferPointer { o in
       values.withUnsafeMutableBufferPointer { v in
-        for i in 0..<v.count { v[i] += scale * o[i] }
+        guard let op = o.baseAddress, let vp = v.baseAddress else { return }
+        ParallelLoops.forEachRange(v.count, grain: ParallelLoops.elementGrain, alignment: 16) { range in
+          if scale == 1 {
+            // 1·o is o exactly: the same sums as the general loop, without the multiply.
+            for i in range { vp[i] += op[i] }
+          } else {
+            for i in range { vp[i] += scale * op[i] }
+          }
+        }
       }
     }
   }
@@ -217,14 +241,22 @@ public struct Matrix<Scalar: TrainingScalar>: Equatable, Sendable {
   @_specialize(where Scalar == Float)
   public mutating func scale(by scale: Scalar) {
     values.withUnsafeMutableBufferPointer { v in
-      for i in 0..<v.count { v[i] *= scale }
+      guard let vp = v.baseAddress else { return }
+      ParallelLoops.forEachRange(v.count, grain: ParallelLoops.elementGrain, alignment: 16) { range in
+        for i in range { vp[i] *= scale }
+      }
     }
   }
 
   /// Sets every element to zero.
   @_specialize(where Scalar == Float)
   public mutating func setZero() {
-    values.withUnsafeMutableBufferPointer { v in v.update(repeating: 0) }
+    values.withUnsafeMutableBufferPointer { v in
+      guard let vp = v.baseAddress else { return }
+      ParallelLoops.forEachRange(v.count, grain: 4 * ParallelLoops.elementGrain, alignment: 16) { range in
+        (vp + range.lowerBound).update(repeating: 0, count: range.count)
+      }
+    }
   }
 
   /// Element-wise sum.

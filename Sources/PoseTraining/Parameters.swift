@@ -81,8 +81,27 @@ public struct ParameterSet<Scalar: TrainingScalar> {
   /// Clears every gradient.
   public func zeroGradients() { for p in parameters { p.zeroGradient() } }
 
-  /// Euclidean norm of all gradients together.
-  public var gradientNorm: Double { parameters.reduce(0) { $0 + $1.gradient.squaredSum }.squareRoot() }
+  /// Euclidean norm of all gradients together: each tensor's sum of squares (in element order), added in
+  /// parameter order. The tensors' sums run in parallel on `BLASThreads`' threads with the same result.
+  public var gradientNorm: Double {
+    let tensors = parameters
+    var sums = [Double](repeating: 0, count: tensors.count)
+    let total = tensors.reduce(0) { $0 + $1.gradient.count }
+    if ParallelLoops.parts(count: total, grain: 4 * ParallelLoops.elementGrain) > 1 {
+      sums.withUnsafeMutableBufferPointer { s in
+        guard let sp = s.baseAddress else { return }
+        // Largest first, so the threads finish together.
+        let order = tensors.indices.sorted { tensors[$0].gradient.count > tensors[$1].gradient.count }
+        ParallelLoops.forEach(order.count) { k in
+          let i = order[k]
+          sp[i] = tensors[i].gradient.squaredSum
+        }
+      }
+    } else {
+      for (i, p) in tensors.enumerated() { sums[i] = p.gradient.squaredSum }
+    }
+    return sums.reduce(0, +).squareRoot()
+  }
 
   /// Scales all gradients down so their joint norm is at most `maxNorm`; returns the norm before clipping.
   @discardableResult

@@ -224,3 +224,174 @@ import Testing
     #expect(Loss.meanSquaredError(p, y).value == 25.0 / 6)
   }
 }
+
+/// The element-wise passes split over threads and the fused batch norm → ReLU → dropout passes give the
+/// same bits as one thread and as the layers run one by one (and as the plain loops they replaced).
+///
+/// No matrix products here: OpenBLAS's own thread count is global and other tests change it.
+@Suite struct ParallelPassTests {
+  /// A stand-alone parameter large enough that the gradient norm and Adam split too.
+  final class Extra: ParameterContainer {
+    typealias Scalar = Float
+    let tensor: Parameter<Float>
+    init(_ value: Matrix<Float>) { tensor = Parameter(name: "extra", value: value, decays: true) }
+    var parameters: [Parameter<Float>] { [tensor] }
+  }
+
+  /// A few training steps through batch norm, ReLU, dropout and layer norm (fused by `Sequential`, or
+  /// layer by layer) and the matrix helpers; per step the outputs, input gradients, derived matrices, the
+  /// gradient norm, then every parameter (after Adam) and buffer, all as raw bits.
+  func trainingRun(threads: Int, fused: Bool = true, rows n: Int = 300, features f: Int = 255) throws
+    -> [[UInt32]]
+  {
+    try ParallelLoops.$override.withValue(threads) {
+      var rng = Xoshiro256(seed: 41)
+      let bn1 = BatchNorm<Float>(name: "bn1", features: f)
+      let ln = LayerNorm<Float>(name: "ln", features: f)
+      let bn2 = BatchNorm<Float>(name: "bn2", features: f)
+      for p in [bn1.scale, bn1.shift, ln.scale, ln.shift, bn2.scale, bn2.shift] {
+        p.value = randomMatrix(1, f, &rng).converted(to: Float.self)
+      }
+      let stack = Sequential<Float>([
+        bn1, ReLU(), Dropout(rate: 0.5), ln, ReLU(), Dropout(rate: 0.3), bn2, ReLU(),
+      ])
+      let extra = Extra(randomMatrix(1100, f, &rng).converted(to: Float.self))
+      let set = try ParameterSet([stack, extra])
+      let adam = try Adam<Float>(settings: AdamSettings(weightDecay: 1e-4))
+      var record: [[UInt32]] = []
+      for _ in 0..<3 {
+        let x = randomMatrix(n, f, &rng, scale: 2).converted(to: Float.self)
+        let target = randomMatrix(n, f, &rng).converted(to: Float.self)
+        var context = ForwardContext(training: true, rng: rng.split())
+        var y = x
+        var dx: Matrix<Float>
+        if fused {
+          y = stack.forward(x, context: &context)
+          dx = stack.backward(Loss.meanJointDistance(y, target).gradient)
+        } else {
+          for layer in stack.layers { y = layer.forward(y, context: &context) }
+          dx = Loss.meanJointDistance(y, target).gradient
+          for layer in stack.layers.reversed() { dx = layer.backward(dx) }
+        }
+        extra.tensor.gradient.add(randomMatrix(1100, f, &rng).converted(to: Float.self), scale: 0.5)
+        let sums = dx.columnSums()
+        var shifted = x
+        shifted.addRowVector(sums)
+        shifted.add(dx, scale: 3)
+        shifted.scale(by: 0.25)
+        record += [y, dx, sums, shifted].map { $0.values.map(\.bitPattern) }
+        let norm = set.gradientNorm.bitPattern
+        record.append([UInt32(truncatingIfNeeded: norm), UInt32(truncatingIfNeeded: norm >> 32)])
+        adam.update(set.parameters, learningRate: 1e-3, threads: threads)
+        set.zeroGradients()
+        #expect(set.parameters.allSatisfy { $0.gradient.values.allSatisfy { $0 == 0 } })
+        for p in set.parameters { record.append(p.value.values.map(\.bitPattern)) }
+        for b in set.buffers { record.append(b.value.values.map(\.bitPattern)) }
+      }
+      var evaluation = ForwardContext(training: false)
+      let x = randomMatrix(7, f, &rng).converted(to: Float.self)
+      record.append(stack.forward(x, context: &evaluation).values.map(\.bitPattern))
+      return record
+    }
+  }
+
+  @Test func twoAndThreeThreadsGiveTheBitsOfOne() throws {
+    // The sizes are large enough that every pass does split.
+    ParallelLoops.$override.withValue(2) {
+      #expect(ParallelLoops.parts(count: 300 * 255, grain: ParallelLoops.elementGrain) == 2)
+      #expect(ParallelLoops.parts(count: 255, grain: ParallelLoops.columnGrain(rows: 300)) == 2)
+      #expect(ParallelLoops.parts(count: 300, grain: ParallelLoops.rowGrain(columns: 255)) == 2)
+      #expect(ParallelLoops.parts(count: 1100 * 255, grain: 4 * ParallelLoops.elementGrain) == 2)
+    }
+    let one = try trainingRun(threads: 1)
+    #expect(one.count == 3 * (5 + 7 + 4) + 1)
+    for threads in [2, 3] {
+      let other = try trainingRun(threads: threads)
+      #expect(one.count == other.count)
+      for i in 0..<min(one.count, other.count) where one[i] != other[i] {
+        Issue.record("record \(i) differs between 1 and \(threads) threads")
+      }
+    }
+  }
+
+  @Test func fusedPassesGiveTheBitsOfSeparateLayers() throws {
+    let fused = try trainingRun(threads: 2)
+    let separate = try trainingRun(threads: 2, fused: false)
+    #expect(fused.count == separate.count)
+    for i in 0..<min(fused.count, separate.count) where fused[i] != separate[i] {
+      Issue.record("record \(i) differs between fused and separate layers")
+    }
+  }
+
+  /// The plain serial loops the batch-norm, ReLU and dropout passes had before they were split and fused.
+  @Test func batchNormReLUDropoutMatchPlainLoops() {
+    let (n, f) = (300, 200)
+    var rng = Xoshiro256(seed: 42)
+    let x = randomMatrix(n, f, &rng, scale: 3).converted(to: Float.self)
+    let g = randomMatrix(n, f, &rng).converted(to: Float.self)
+    let gamma = randomMatrix(1, f, &rng).converted(to: Float.self).values
+    let beta = randomMatrix(1, f, &rng).converted(to: Float.self).values
+    let bn = BatchNorm<Float>(name: "bn", features: f)
+    bn.scale.value = Matrix(rows: 1, columns: f, values: gamma)
+    bn.shift.value = Matrix(rows: 1, columns: f, values: beta)
+    let stack = Sequential<Float>([bn, ReLU(), Dropout(rate: 0.3)])
+    let seed = rng.next()
+    var context = ForwardContext(training: true, rng: Xoshiro256(seed: seed))
+    let (y, dx) = ParallelLoops.$override.withValue(2) {
+      (stack.forward(x, context: &context), stack.backward(g))
+    }
+
+    // Reference: the serial loops, element by element.
+    var mean = [Float](repeating: 0, count: f)
+    var variance = [Float](repeating: 0, count: f)
+    for r in 0..<n { for c in 0..<f { mean[c] += x[r, c] } }
+    for c in 0..<f { mean[c] /= Float(n) }
+    for r in 0..<n {
+      for c in 0..<f {
+        let d = x[r, c] - mean[c]
+        variance[c] += d * d
+      }
+    }
+    for c in 0..<f { variance[c] /= Float(n) }
+    let inv = variance.map { 1 / ($0 + Float(1e-5)).squareRoot() }
+    var reference = ForwardContext(training: true, rng: Xoshiro256(seed: seed))
+    let keep = Float(1 / (1 - 0.3))
+    var xHat = [Float](repeating: 0, count: n * f)
+    var reluIn = [Float](repeating: 0, count: n * f)
+    var mask = [Float](repeating: 0, count: n * f)
+    var expected = [Float](repeating: 0, count: n * f)
+    for i in 0..<(n * f) where reference.rng.uniform() >= 0.3 { mask[i] = keep }
+    for r in 0..<n {
+      for c in 0..<f {
+        let i = r * f + c
+        xHat[i] = (x[i] - mean[c]) * inv[c]
+        reluIn[i] = gamma[c] * xHat[i] + beta[c]
+        expected[i] = (reluIn[i] > 0 ? reluIn[i] : 0) * mask[i]
+      }
+    }
+    #expect(y.values == expected)
+    #expect(context.rng == reference.rng, "one draw per element")
+    #expect(mask.contains(0) && mask.contains(keep))
+    var dy = [Float](repeating: 0, count: n * f)
+    var dShift = [Float](repeating: 0, count: f)
+    var dScale = [Float](repeating: 0, count: f)
+    for i in 0..<(n * f) { dy[i] = reluIn[i] > 0 ? g[i] * mask[i] : 0 }
+    for r in 0..<n {
+      for c in 0..<f {
+        dShift[c] += dy[r * f + c]
+        dScale[c] += dy[r * f + c] * xHat[r * f + c]
+      }
+    }
+    var expectedDx = [Float](repeating: 0, count: n * f)
+    for r in 0..<n {
+      for c in 0..<f {
+        let k = gamma[c] * inv[c] / Float(n)
+        expectedDx[r * f + c] = k * (Float(n) * dy[r * f + c] - dShift[c] - xHat[r * f + c] * dScale[c])
+      }
+    }
+    #expect(dx.values == expectedDx)
+    #expect(bn.shift.gradient.values == dShift)
+    #expect(bn.scale.gradient.values == dScale)
+    #expect(bn.runningMean.value.values == mean.map { 0.9 * 0 + 0.1 * $0 })
+  }
+}
