@@ -53,6 +53,8 @@ public struct UnsupervisedConfig: Codable, Sendable, Equatable {
   public var camera = VirtualCameraConfig()
   /// Factor on the lifter's initial output weights (small: training starts from nearly flat poses).
   public var initialDepthScale: Double = 0.01
+  /// The student, its distillation and the joint temporal fine-tune (`UnsupervisedStudentTrainer`).
+  public var student = UnsupervisedStudentConfig()
 
   /// The defaults.
   public init() {}
@@ -66,6 +68,7 @@ public struct UnsupervisedConfig: Codable, Sendable, Equatable {
     }
     _ = try Adam<Float>(settings: optimizer)
     try camera.validate()
+    try student.validate()
     let weights = [
       consistency3DWeight, consistency2DWeight, adversarialWeight, symmetryWeight, boneRatioWeight,
       chiralityWeight,
@@ -98,7 +101,17 @@ public struct UnsupervisedLosses: Sendable, Equatable {
   public var boneRatio: Double = 0
   /// Chirality prior (0 when its weight is 0).
   public var chirality: Double = 0
+  /// Temporal smoothness over neighbouring frames (`UnsupervisedGeometry.temporalLoss`; fine-tune only).
+  public var temporal: Double = 0
+  /// Distillation: mean joint distance to the teacher's pose (the student's fine-tune only).
+  public var distillation: Double = 0
 }
+
+/// An extra loss on the lifted poses P (B × 51) of `UnsupervisedObjective.lifterPass`: it records its
+/// (unweighted) values and adds its weighted value to `losses.total`, and returns its weighted ∂L/∂P.
+public typealias UnsupervisedExtraLoss<Scalar: TrainingScalar> = (
+  _ poses: Matrix<Scalar>, _ losses: inout UnsupervisedLosses
+) -> Matrix<Scalar>
 
 /// The unsupervised objective on a lifter f and a discriminator D, generic over the scalar so the
 /// gradient checks run it in Double.
@@ -123,6 +136,8 @@ public struct UnsupervisedLosses: Sendable, Equatable {
 /// statistics of the second pass land in the twin and are dropped, which is one reason the default lifter
 /// uses LayerNorm (the other: real inputs and re-projections would share batch statistics).
 public final class UnsupervisedObjective<Scalar: TrainingScalar> {
+  /// Name of the lifter's tensors (`teacher` or `student`).
+  public let name: String
   /// The lifter f (34 → 16 depths).
   public let lifter: ResidualMLP<Scalar>
   /// The twin used for the second pass.
@@ -132,21 +147,28 @@ public final class UnsupervisedObjective<Scalar: TrainingScalar> {
   /// Weights and settings.
   public let config: UnsupervisedConfig
 
-  /// Builds f (and its twin) and D from `rng`.
-  public init(config: UnsupervisedConfig, rng: inout Xoshiro256) throws {
+  /// Builds f (and its twin) named `name` and D from `rng`; a given `discriminator` is shared instead
+  /// of building one (the student and the teacher share D in the fine-tune).
+  public init(
+    config: UnsupervisedConfig, rng: inout Xoshiro256, name: String = "teacher",
+    discriminator shared: PoseDiscriminator<Scalar>? = nil
+  ) throws {
     try config.validate()
     self.config = config
+    self.name = name
     var lifterRNG = rng.split()
-    lifter = try ResidualMLP<Scalar>(name: "teacher", config: config.network, rng: &lifterRNG)
+    lifter = try ResidualMLP<Scalar>(name: name, config: config.network, rng: &lifterRNG)
     // Start near flat poses (depths ≈ 0): the output layer's weights scaled by `initialDepthScale`.
-    if let output = lifter.parameters.first(where: { $0.name == "teacher.output.weight" }) {
+    if let output = lifter.parameters.first(where: { $0.name == "\(name).output.weight" }) {
       output.value.scale(by: Scalar(config.initialDepthScale))
     }
     var twinRNG = Xoshiro256(seed: 0)
-    twin = try ResidualMLP<Scalar>(name: "teacher", config: config.network, rng: &twinRNG)
+    twin = try ResidualMLP<Scalar>(name: name, config: config.network, rng: &twinRNG)
     var discriminatorRNG = rng.split()
-    discriminator = PoseDiscriminator<Scalar>(
-      name: "discriminator", width: config.discriminatorWidth, rng: &discriminatorRNG)
+    discriminator =
+      shared
+      ?? PoseDiscriminator<Scalar>(
+        name: "discriminator", width: config.discriminatorWidth, rng: &discriminatorRNG)
   }
 
   /// Depths (B × 16) of normalised 2D poses, evaluation mode.
@@ -160,10 +182,12 @@ public final class UnsupervisedObjective<Scalar: TrainingScalar> {
     UnsupervisedGeometry.assemble(x, depths: depths(x))
   }
 
-  /// The lifter's losses on `x` with rotation `angles`; with `backward`, adds ∂L/∂θ_f into f's gradients
-  /// (D's gradients are left at zero). Returns the losses and the re-projections x̃ (D's fakes).
+  /// The lifter's losses on `x` with rotation `angles`, plus `extra` on the lifted poses P when given;
+  /// with `backward`, adds ∂L/∂θ_f into f's gradients (D's gradients are left at zero). Returns the
+  /// losses and the re-projections x̃ (D's fakes).
   public func lifterPass(
-    _ x: Matrix<Scalar>, angles: [Scalar], context: inout ForwardContext, backward: Bool
+    _ x: Matrix<Scalar>, angles: [Scalar], context: inout ForwardContext, backward: Bool,
+    extra: UnsupervisedExtraLoss<Scalar>? = nil
   ) -> (losses: UnsupervisedLosses, fake: Matrix<Scalar>) {
     typealias G = UnsupervisedGeometry
     precondition(x.columns == KeypointNormalization.inputCount && angles.count == x.rows)
@@ -207,6 +231,7 @@ public final class UnsupervisedObjective<Scalar: TrainingScalar> {
       * adversarial.value + c.symmetryWeight * symmetry.value + c.boneRatioWeight * losses.boneRatio
     losses.chirality = c.chiralityWeight > 0 ? chirality.value : 0
     losses.total += c.chiralityWeight * losses.chirality
+    let extraGradient = extra.map { $0(p, &losses) }
     guard backward else { return (losses, fake) }
 
     // ∂L/∂P̂ and the target side of L3D.
@@ -243,6 +268,7 @@ public final class UnsupervisedObjective<Scalar: TrainingScalar> {
     if c.boneRatioWeight > 0 { gLengths.add(ratio.gradient, scale: Scalar(c.boneRatioWeight)) }
     G.boneLengthsBackward(p, lengths: lengths, gradient: gLengths, into: &gP)
     if c.chiralityWeight > 0 { gP.add(chirality.gradient, scale: Scalar(c.chiralityWeight)) }
+    if let extraGradient { gP.add(extraGradient) }
     _ = lifter.backward(G.split(gP).depths)
     for (a, b) in zip(lifter.parameters, twin.parameters) {
       a.gradient.add(b.gradient)
@@ -295,19 +321,30 @@ public final class UnsupervisedTrainer {
   public let config: UnsupervisedConfig
   /// Lifter and discriminator.
   public let objective: UnsupervisedObjective<Float>
-  /// Steps done.
-  public private(set) var step = 0
-  private let lifterOptimizer: Adam<Float>
-  private let discriminatorOptimizer: Adam<Float>
-  private let lifterParameters: ParameterSet<Float>
-  private let dataSeed: UInt64
+  /// Steps done (for a lifter in `UnsupervisedStudentTrainer`, also its distillation and fine-tune
+  /// updates).
+  public internal(set) var step = 0
+  let lifterOptimizer: Adam<Float>
+  let discriminatorOptimizer: Adam<Float>
+  let lifterParameters: ParameterSet<Float>
+  let dataSeed: UInt64
 
-  /// Builds the networks from the configuration's seed.
-  public init(config: UnsupervisedConfig) throws {
+  /// Builds the networks from the configuration's seed; `name` names the lifter's tensors (`teacher` or
+  /// `student`), and a given `discriminator` is used instead of a new one (the student shares the
+  /// teacher's; `UnsupervisedStudentTrainer` updates it through the teacher).
+  public init(
+    config: UnsupervisedConfig, name: String = "teacher", discriminator: PoseDiscriminator<Float>? = nil
+  ) throws {
     try config.validate()
+    guard UnsupervisedLifter.roles.contains(name) else {
+      throw TrainingError.invalidConfiguration(
+        "an unsupervised lifter is named \(UnsupervisedLifter.roles.joined(separator: " or ")) (got '\(name)')"
+      )
+    }
     self.config = config
     var master = Xoshiro256(seed: config.seed)
-    objective = try UnsupervisedObjective<Float>(config: config, rng: &master)
+    objective = try UnsupervisedObjective<Float>(
+      config: config, rng: &master, name: name, discriminator: discriminator)
     lifterOptimizer = try Adam<Float>(settings: config.optimizer)
     discriminatorOptimizer = try Adam<Float>(settings: config.optimizer)
     lifterParameters = try ParameterSet<Float>([objective.lifter])
@@ -331,24 +368,45 @@ public final class UnsupervisedTrainer {
     BLASThreads.set(config.threads)
     let plan = batchPlan(step: step, count: bank.count)
     let x = bank.inputs.gatherRows(plan.rows)
-    var context = ForwardContext(training: true)
-    let (losses, fake) = objective.lifterPass(x, angles: plan.angles, context: &context, backward: true)
-    let norm =
-      config.maxGradientNorm.map { lifterParameters.clipGradientNorm($0) } ?? lifterParameters.gradientNorm
-    lifterOptimizer.update(
-      lifterParameters.parameters, learningRate: config.lifterRate, threads: config.threads)
-    lifterParameters.zeroGradients()
-    var dLoss = 0.0
-    if config.adversarialWeight > 0 {
-      dLoss = objective.discriminatorPass(real: x, fake: fake, backward: true)
-      discriminatorOptimizer.update(
-        objective.discriminator.parameters, learningRate: config.discriminatorRate, threads: config.threads)
-      for p in objective.discriminator.parameters { p.zeroGradient() }
-    }
+    let (losses, fake, norm) = lifterUpdate(x, angles: plan.angles, learningRate: config.lifterRate)
+    let dLoss = discriminatorUpdate(real: x, fake: fake, learningRate: config.discriminatorRate)
     let report = UnsupervisedStepReport(
       step: step, losses: losses, discriminatorLoss: dLoss, gradientNorm: norm)
     step += 1
     return report
+  }
+
+  /// The lifter pass on `x` (with `extra`), gradient clipping and an Adam update of f: the losses, the
+  /// re-projections (D's fakes) and the gradient norm before clipping. Does not count a step.
+  func lifterUpdate(
+    _ x: Matrix<Float>, angles: [Float], learningRate: Double, extra: UnsupervisedExtraLoss<Float>? = nil
+  ) -> (losses: UnsupervisedLosses, fake: Matrix<Float>, norm: Double) {
+    var context = ForwardContext(training: true)
+    let (losses, fake) = objective.lifterPass(
+      x, angles: angles, context: &context, backward: true, extra: extra)
+    let norm = clipAndUpdate(learningRate: learningRate)
+    return (losses, fake, norm)
+  }
+
+  /// Clips f's accumulated gradient, applies Adam at `learningRate` and clears it; the norm before
+  /// clipping.
+  func clipAndUpdate(learningRate: Double) -> Double {
+    let norm =
+      config.maxGradientNorm.map { lifterParameters.clipGradientNorm($0) } ?? lifterParameters.gradientNorm
+    lifterOptimizer.update(lifterParameters.parameters, learningRate: learningRate, threads: config.threads)
+    lifterParameters.zeroGradients()
+    return norm
+  }
+
+  /// A discriminator pass on real rows and fakes and an Adam update of D (nothing when the adversarial
+  /// weight is 0): D's loss.
+  func discriminatorUpdate(real: Matrix<Float>, fake: Matrix<Float>, learningRate: Double) -> Double {
+    guard config.adversarialWeight > 0 else { return 0 }
+    let dLoss = objective.discriminatorPass(real: real, fake: fake, backward: true)
+    discriminatorOptimizer.update(
+      objective.discriminator.parameters, learningRate: learningRate, threads: config.threads)
+    for p in objective.discriminator.parameters { p.zeroGradient() }
+    return dLoss
   }
 
   /// The lifter's losses on fixed rows and angles without updating anything (for tests and monitoring).
@@ -433,10 +491,11 @@ public struct UnsupervisedMetrics: Sendable, Equatable {
   }
 }
 
-/// A trained unsupervised lifter (teacher) for inference: normalised 2D → 3D in normalised units.
+/// A trained unsupervised lifter (teacher or student) for inference: normalised 2D → 3D in normalised units.
 ///
-/// File format (`UnsupervisedLifter.format`): the lifter's F32 tensors (`teacher.…`) and string metadata
-/// `format`, `config` (the `UnsupervisedConfig` JSON), `skeleton`, `normalization`, provenance. This is
+/// File format (`UnsupervisedLifter.format`): the lifter's F32 tensors (`teacher.…` or `student.…`) and
+/// string metadata `format`, `role` (`teacher` or `student`; missing means teacher), `config` (the
+/// `UnsupervisedConfig` JSON; its `network` is the file's), `skeleton`, `normalization`, provenance. This is
 /// not a `LifterModel` file: the network outputs 16 depths in the units of the normalised input (the
 /// pose's 2D RMS radius), not 51 coordinates in mm; `lift` rebuilds the pose and gives it a metric scale.
 public final class UnsupervisedLifter {
@@ -448,7 +507,10 @@ public final class UnsupervisedLifter {
     + "output: 16 depths z_1..z_16 in units of s (pelvis depth 0, z away from the camera); the 3D pose is "
     + "(x_j, y_j, z_j) with (x_j, y_j) the normalised input (orthographic model), scale arbitrary"
 
-  /// The run's configuration.
+  /// Values of the `role` metadata entry (and prefixes of the tensor names); files without it are teachers.
+  public static let roles = ["teacher", "student"]
+
+  /// The run's configuration (its `network` is this file's network).
   public let config: UnsupervisedConfig
   /// The network (34 → 16).
   public let network: ResidualMLP<Float>
@@ -461,18 +523,21 @@ public final class UnsupervisedLifter {
     self.metadata = metadata
   }
 
-  /// Writes the trainer's lifter with `metadata` (not `format`/`config`) atomically.
+  /// Writes the trainer's lifter with `metadata` (not `format`/`config`/`role`) atomically; `role` is the
+  /// lifter's name (`teacher` or `student`, also the prefix of its tensors).
   ///
   /// - Throws: `TrainingError.invalidConfiguration` for a reserved key, `SafeTensorsError` on write errors.
   public static func export(_ trainer: UnsupervisedTrainer, to path: String, metadata: [String: String] = [:])
     throws
   {
-    if metadata["format"] != nil || metadata["config"] != nil {
-      throw TrainingError.invalidConfiguration("lifter metadata keys 'format' and 'config' are reserved")
+    if metadata["format"] != nil || metadata["config"] != nil || metadata["role"] != nil {
+      throw TrainingError.invalidConfiguration(
+        "lifter metadata keys 'format', 'config' and 'role' are reserved")
     }
     var meta = metadata
     meta["format"] = format
     meta["config"] = try trainer.config.json()
+    meta["role"] = trainer.objective.name
     meta["skeleton"] = meta["skeleton"] ?? LifterModel.skeletonText
     meta["normalization"] = meta["normalization"] ?? normalizationText
     meta["step"] = String(trainer.step)
@@ -502,8 +567,12 @@ public final class UnsupervisedLifter {
       let config = try? JSONDecoder().decode(UnsupervisedConfig.self, from: Data(text.utf8))
     else { throw bad("metadata 'config' is missing or not an unsupervised configuration") }
     do { try config.validate() } catch { throw bad("its configuration is invalid: \(error)") }
+    let role = file.metadata["role"] ?? "teacher"
+    guard roles.contains(role) else {
+      throw bad("metadata 'role' is '\(role)', expected one of \(roles.joined(separator: ", "))")
+    }
     var rng = Xoshiro256(seed: 0)
-    let network = try ResidualMLP<Float>(name: "teacher", config: config.network, rng: &rng)
+    let network = try ResidualMLP<Float>(name: role, config: config.network, rng: &rng)
     try network.loadWeights(from: file, bad: bad)
     return UnsupervisedLifter(config: config, network: network, metadata: file.metadata)
   }
@@ -551,10 +620,10 @@ extension UnsupervisedTrainer {
   /// The current lifter as an inference model (sharing the weights' current values).
   public func currentLifter() throws -> UnsupervisedLifter {
     var rng = Xoshiro256(seed: 0)
-    let network = try ResidualMLP<Float>(name: "teacher", config: config.network, rng: &rng)
+    let network = try ResidualMLP<Float>(name: objective.name, config: config.network, rng: &rng)
     for (s, t) in zip(objective.lifter.parameters, network.parameters) { t.value = s.value }
     for (s, t) in zip(objective.lifter.buffers, network.buffers) { t.value = s.value }
-    return UnsupervisedLifter(config: config, network: network, metadata: [:])
+    return UnsupervisedLifter(config: config, network: network, metadata: ["role": objective.name])
   }
 
   /// Metrics of the current lifter on held-out 2D with 3D truth (evaluation only).
@@ -594,6 +663,7 @@ extension UnsupervisedConfig {
     threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? threads
     camera = try c.decodeIfPresent(VirtualCameraConfig.self, forKey: .camera) ?? camera
     initialDepthScale = try c.decodeIfPresent(Double.self, forKey: .initialDepthScale) ?? initialDepthScale
+    student = try c.decodeIfPresent(UnsupervisedStudentConfig.self, forKey: .student) ?? student
   }
 
   /// A configuration from JSON bytes (missing keys default), validated; `path` is used in errors.

@@ -155,26 +155,41 @@ public struct ProjectedMocap: Sendable {
   }
 }
 
-/// All frames with a pose of some 2D sequences as one N × 34 matrix (the unsupervised training pool).
+/// All frames with a pose of some 2D sequences as one N × 34 matrix (the unsupervised training pool),
+/// with each row's sequence and frame number so that neighbouring frames of one sequence can be drawn
+/// together (for temporal losses).
 public struct Pose2DBank: Sendable {
   /// Normalised inputs, N × 34 (x0, y0, …, x16, y16).
-  public var inputs: Matrix<Float>
+  public private(set) var inputs: Matrix<Float>
+  /// Index (into the sequences given to `init`) of the sequence of each row.
+  public let sequence: [Int]
+  /// Frame number (index into its sequence's `frames`) of each row; increasing within a sequence.
+  public let frame: [Int]
 
   /// Number of poses.
   public var count: Int { inputs.rows }
+
+  /// Largest window length and frame gap `windows(frames:gap:)` accepts.
+  public static let maxWindowFrames = 16
+  /// Largest frame gap `windows(frames:gap:)` accepts.
+  public static let maxWindowGap = 1000
 
   /// Stacks every non-nil frame of `sequences`.
   ///
   /// - Throws: `TrainingError.badDataset` when there is no pose, or a frame is not 17 finite points.
   public init(_ sequences: [Pose2DSequence]) throws {
     var values: [Float] = []
-    for s in sequences {
+    var sequence: [Int] = []
+    var frame: [Int] = []
+    for (k, s) in sequences.enumerated() {
       for (i, f) in s.frames.enumerated() {
         guard let f else { continue }
         guard f.count == H36M17.count, f.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else {
           throw TrainingError.badDataset(path: s.name, reason: "frame \(i) is not 17 finite 2D points")
         }
         for p in f { values += [Float(p.x), Float(p.y)] }
+        sequence.append(k)
+        frame.append(i)
       }
     }
     guard !values.isEmpty else {
@@ -182,5 +197,40 @@ public struct Pose2DBank: Sendable {
     }
     let n = values.count / KeypointNormalization.inputCount
     inputs = Matrix(rows: n, columns: KeypointNormalization.inputCount, values: values)
+    self.sequence = sequence
+    self.frame = frame
+  }
+
+  /// Every window of `frames` poses of one sequence whose frame numbers are t, t + gap, …,
+  /// t + (frames − 1)·gap, all with a pose: the rows of each window in time order. A window never spans
+  /// two sequences or a frame without a pose.
+  ///
+  /// - Throws: `TrainingError.invalidConfiguration` unless 1 ≤ frames ≤ `maxWindowFrames` and
+  ///   1 ≤ gap ≤ `maxWindowGap`.
+  public func windows(frames: Int, gap: Int) throws -> [[Int]] {
+    guard (1...Self.maxWindowFrames).contains(frames), (1...Self.maxWindowGap).contains(gap) else {
+      throw TrainingError.invalidConfiguration(
+        "temporal windows need 1…\(Self.maxWindowFrames) frames and a gap of 1…\(Self.maxWindowGap) frames "
+          + "(got \(frames) frames, gap \(gap))")
+    }
+    var out: [[Int]] = []
+    var start = 0
+    while start < count {
+      // Rows start..<end are one sequence, frames increasing.
+      var end = start + 1
+      while end < count && sequence[end] == sequence[start] { end += 1 }
+      var rowOfFrame: [Int: Int] = [:]
+      for r in start..<end { rowOfFrame[frame[r]] = r }
+      for r in start..<end {
+        var rows = [r]
+        for k in 1..<frames {
+          guard let next = rowOfFrame[frame[r] + k * gap] else { break }
+          rows.append(next)
+        }
+        if rows.count == frames { out.append(rows) }
+      }
+      start = end
+    }
+    return out
   }
 }

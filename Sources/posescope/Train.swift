@@ -112,9 +112,35 @@ struct Train: ParsableCommand {
   @Flag(help: ArgumentHelp("Learn 3D from 2D alone (no 3D labels).", discussion: TrainUnsupervised.help))
   var unsupervised = false
 
+  @Option(
+    name: .customLong("student-steps"),
+    help: "With --unsupervised: distillation steps of the student (default 1500; 0: no student).")
+  var studentSteps: Int?
+
+  @Option(
+    name: .customLong("finetune-steps"),
+    help: "With --unsupervised: joint temporal fine-tune steps of teacher and student (default 1000).")
+  var finetuneSteps: Int?
+
+  @Option(
+    name: .customLong("teacher-out"),
+    help: "With --unsupervised: also write the teacher (after its own stage) to this file.")
+  var teacherOut: String?
+
   func validate() throws {
     guard !data.isEmpty else { throw ValidationError("--data needs at least one path") }
-    if let s = steps, s < 1 || s > 100_000_000 { throw ValidationError("--steps must be 1…100000000") }
+    if let s = steps, s < 1 || s > 100_000_000, !(s == 0 && unsupervised && initLifter != nil) {
+      throw ValidationError("--steps must be 1…100000000 (0 only with --unsupervised --init-lifter)")
+    }
+    for (name, value) in [("--student-steps", studentSteps), ("--finetune-steps", finetuneSteps)] {
+      guard let value else { continue }
+      guard unsupervised else { throw ValidationError("\(name) needs --unsupervised") }
+      guard (0...100_000_000).contains(value) else { throw ValidationError("\(name) must be 0…100000000") }
+    }
+    if teacherOut != nil && !unsupervised { throw ValidationError("--teacher-out needs --unsupervised") }
+    if studentSteps == 0, let f = finetuneSteps, f > 0 {
+      throw ValidationError("--finetune-steps needs a student (--student-steps ≥ 1)")
+    }
     if let e = epochs, e < 1 || e > 100_000 { throw ValidationError("--epochs must be 1…100000") }
     if steps != nil && epochs != nil { throw ValidationError("give --steps or --epochs, not both") }
     if let k = aiteStages, k < 0 || k > 16 { throw ValidationError("--aite-stages must be 0…16") }

@@ -31,9 +31,9 @@ import Testing
     config.network.blocks = 1
     config.discriminatorWidth = 8
     config.seed = 5
-    let trainer = try UnsupervisedTrainer(config: config)
+    let trainer = try UnsupervisedTrainer(config: config, name: "student")
     let path = (try temporaryDirectory() as NSString).appendingPathComponent("u.safetensors")
-    try UnsupervisedLifter.export(trainer, to: path, metadata: ["role": "student"])
+    try UnsupervisedLifter.export(trainer, to: path, metadata: ["note": "test"])
     let lifter = try TrainedLifter.load(path: path, height: 1.6)
     #expect(lifter.supervised == nil)
     #expect(lifter.summary.contains("unsupervised") && lifter.summary.contains("student"))

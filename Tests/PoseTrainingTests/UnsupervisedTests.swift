@@ -9,7 +9,7 @@ import Testing
 @testable import PoseTraining
 
 /// A small configuration for Double-precision checks and tiny runs.
-private func smallConfig(width: Int = 12, blocks: Int = 1) -> UnsupervisedConfig {
+func smallConfig(width: Int = 12, blocks: Int = 1) -> UnsupervisedConfig {
   var c = UnsupervisedConfig()
   c.network.width = width
   c.network.blocks = blocks
@@ -22,7 +22,7 @@ private func smallConfig(width: Int = 12, blocks: Int = 1) -> UnsupervisedConfig
 }
 
 /// Normalised 2D inputs (B × 34) projected from synthetic poses through random cameras.
-private func syntheticInputs<S: TrainingScalar>(_ count: Int, seed: UInt64) throws -> Matrix<S> {
+func syntheticInputs<S: TrainingScalar>(_ count: Int, seed: UInt64) throws -> Matrix<S> {
   let generator = try SampleGenerator(camera: VirtualCameraConfig(), augmentation: AugmentationConfig())
   let batch = try generator.batch(
     syntheticPoses(count, seed: seed), indices: Array(0..<count), &Box(Xoshiro256(seed: seed)).value)
@@ -30,7 +30,7 @@ private func syntheticInputs<S: TrainingScalar>(_ count: Int, seed: UInt64) thro
 }
 
 /// 2D-only sequences and their separate 3D truth, projected from synthetic mocap.
-private func projectedSynthetic(sequences: Int, frames: Int, seed: UInt64) throws -> (
+func projectedSynthetic(sequences: Int, frames: Int, seed: UInt64) throws -> (
   ProjectedMocap, [PoseSequence]
 ) {
   let mocap = (0..<sequences).map {
@@ -201,8 +201,10 @@ private func projectedSynthetic(sequences: Int, frames: Int, seed: UInt64) throw
     #expect(labels == ["name", "frameTime", "frames"])
     #expect(projected.sequences[0].frames.allSatisfy { $0?.count == 17 })
     let bank = try Pose2DBank(projected.sequences)
-    #expect(Set(Mirror(reflecting: bank).children.compactMap(\.label)) == ["inputs"])
+    // 2D inputs and each row's sequence and frame number (for neighbouring frames), nothing else.
+    #expect(Set(Mirror(reflecting: bank).children.compactMap(\.label)) == ["inputs", "sequence", "frame"])
     #expect(bank.inputs.columns == 34 && bank.count == 10)
+    #expect(bank.sequence == [0, 0, 0, 0, 0, 1, 1, 1, 1, 1] && bank.frame == [0, 1, 2, 3, 4, 0, 1, 2, 3, 4])
   }
 
   /// Poisoning every 3D value (the mocap and the evaluation targets) with NaN after the 2D were made
