@@ -123,6 +123,13 @@ struct Train: ParsableCommand {
   var finetuneSteps: Int?
 
   @Option(
+    name: .customLong("compare-lifter"),
+    help: ArgumentHelp(
+      "With --unsupervised --val: also score this supervised lifter on the same validation poses.",
+      valueName: "file"))
+  var compareLifter: String?
+
+  @Option(
     name: .customLong("teacher-out"),
     help: "With --unsupervised: also write the teacher (after its own stage) to this file.")
   var teacherOut: String?
@@ -138,6 +145,9 @@ struct Train: ParsableCommand {
       guard (0...100_000_000).contains(value) else { throw ValidationError("\(name) must be 0…100000000") }
     }
     if teacherOut != nil && !unsupervised { throw ValidationError("--teacher-out needs --unsupervised") }
+    if compareLifter != nil && (!unsupervised || val.isEmpty) {
+      throw ValidationError("--compare-lifter needs --unsupervised and --val")
+    }
     if studentSteps == 0, let f = finetuneSteps, f > 0 {
       throw ValidationError("--finetune-steps needs a student (--student-steps ≥ 1)")
     }

@@ -103,6 +103,22 @@ enum TrainUnsupervised {
         "validation: \(truth?.count ?? 0) poses (2D from one random camera per sequence, elevation "
           + "\(config.camera.minElevation)…\(config.camera.maxElevation)°)")
     }
+    if let path = o.compareLifter, let truth {
+      // The supervised lifter on the same 2D, scored the same way (PA-MPJPE and N-MPJPE are scale-free).
+      let model = try ShippedLifter.load(path)
+      guard let supervised = model.supervised else {
+        throw CLIError("--compare-lifter \(path) is an \(model.summary); give a supervised lifter")
+      }
+      let out = supervised.predict(truth.inputs)
+      let poses = (0..<truth.count).map { r in
+        (0..<H36M17.count).map { j in
+          Vec3(Double(out[r, 3 * j]), Double(out[r, 3 * j + 1]), Double(out[r, 3 * j + 2]))
+        }
+      }
+      printValidation(
+        "supervised \(URL(fileURLWithPath: path).lastPathComponent)",
+        try UnsupervisedMetrics.compute(predictions: poses, truth: truth))
+    }
     let trainer = try UnsupervisedTrainer(config: config)
     if let initial {
       try trainer.loadLifter(from: initial)
