@@ -123,6 +123,12 @@ struct Train: ParsableCommand {
   var finetuneSteps: Int?
 
   @Option(
+    name: .customLong("warm-start-steps"),
+    help:
+      "With --unsupervised and a supervised --init-lifter: steps fitting the teacher to it (default 1000).")
+  var warmStartSteps: Int?
+
+  @Option(
     name: .customLong("compare-lifter"),
     help: ArgumentHelp(
       "With --unsupervised --val: also score this supervised lifter on the same validation poses.",
@@ -145,6 +151,9 @@ struct Train: ParsableCommand {
       guard (0...100_000_000).contains(value) else { throw ValidationError("\(name) must be 0…100000000") }
     }
     if teacherOut != nil && !unsupervised { throw ValidationError("--teacher-out needs --unsupervised") }
+    if let w = warmStartSteps, !unsupervised || initLifter == nil || !(0...100_000_000).contains(w) {
+      throw ValidationError("--warm-start-steps needs --unsupervised and --init-lifter, and is 0…100000000")
+    }
     if compareLifter != nil && (!unsupervised || val.isEmpty) {
       throw ValidationError("--compare-lifter needs --unsupervised and --val")
     }

@@ -21,7 +21,9 @@ enum TrainUnsupervised {
     stage and for the student at the end. --out: the final lifter (the student, metadata role=student, or \
     the teacher when --student-steps 0; format posescope-unsupervised-lifter/1). --teacher-out: the teacher \
     after stage 1. --config: a partial UnsupervisedConfig JSON (the student's settings under "student"). \
-    --init-lifter: a previous unsupervised lifter (teacher or student) to start the teacher from.
+    --init-lifter: a previous unsupervised lifter (teacher or student) to start the teacher from, or a \
+    supervised lifter (e.g. the shipped one) that the teacher is first fitted to for --warm-start-steps \
+    (default 1000): its depths, brought into the teacher's normalised units.
     """
 
   static func run(_ o: Train) throws {
@@ -79,10 +81,20 @@ enum TrainUnsupervised {
 
   /// Default steps of the three stages.
   static let defaultSteps = (teacher: 3000, student: 1500, finetune: 1000)
+  /// Default steps of the warm start from a supervised --init-lifter.
+  static let defaultWarmStartSteps = 1000
 
   static func train(_ o: Train) throws {
     let rig = try o.rig.map(PoseDataset.jointMap(named:))
-    let initial = try o.initLifter.map { try UnsupervisedLifter.load(path: $0) }
+    // --init-lifter: an unsupervised lifter starts the teacher as it is; a supervised one is distilled
+    // into it first (the warm start), its depths brought into the teacher's normalised units.
+    var initial: UnsupervisedLifter? = nil
+    var supervisedInit: LifterModel? = nil
+    switch try o.initLifter.map({ try ShippedLifter.load($0) }) {
+    case .unsupervised(let model, _)?: initial = model
+    case .supervised(let model)?: supervisedInit = model
+    case nil: break
+    }
     let config = try makeConfig(o, initial: initial)
     let teacherSteps = o.steps ?? defaultSteps.teacher
     let studentSteps = o.studentSteps ?? defaultSteps.student
@@ -123,6 +135,26 @@ enum TrainUnsupervised {
     if let initial {
       try trainer.loadLifter(from: initial)
       printError("lifter initialised from \(o.initLifter ?? "")")
+    }
+    if let supervisedInit {
+      let steps = o.warmStartSteps ?? defaultWarmStartSteps
+      printError(
+        "warm start: the teacher fitted to the supervised lifter \(o.initLifter ?? "") for \(steps) steps")
+      var warmStep = 0
+      try runStage(
+        "warm start", steps: steps, quiet: o.quiet, batch: config.batchSize,
+        validate: valCallback(o, truth) { try trainer.evaluate($0) }
+      ) {
+        let r = trainer.warmStartStep(bank, from: supervisedInit, step: warmStep)
+        warmStep += 1
+        guard r.fit.isFinite else {
+          throw CLIError("the warm start diverged (fit \(r.fit)); try a lower --lr")
+        }
+        return [r.fit, r.discriminatorLoss]
+      } describe: {
+        String(format: "fit %.4f D %.3f", $0[0], $0[1])
+      }
+      if let truth { try printValidation("teacher after the warm start", trainer.evaluate(truth)) }
     }
     var meta = [
       "data": o.data.joined(separator: " "), "validation": o.val.joined(separator: " "),
