@@ -4,6 +4,7 @@
 # mouse drag, quit), checks the screen with capture-pane, resizes the window mid-run, and checks that the
 # terminal is back to normal after `q` and, in further sessions, after kill -TERM, -INT, -HUP and -SEGV,
 # an error thrown inside the loop and a Swift runtime trap (POSESCOPE_TEST_DIE).
+# One session views bus.jpg with the shipped unsupervised lifter as the second 3D source (view --lifter).
 # Two more sessions open the sample video (first pose, step, jump/seek, frame counter and time in the status
 # bar, play, export with time_s) and the same video without ffmpeg on PATH (the install hint, no crash).
 #
@@ -405,6 +406,18 @@ T send-keys -t "$SESSION" q
 check_terminal_restored "after q (video)"
 wait_for '^viewer-exit=0' "exit status 0 after q (video)"
 ok "q quits the video session with status 0 and the terminal restored"
+
+# ---- Session 6b: an unsupervised lifter file as the second 3D source (view --lifter), named as such.
+UNSUP="$(pwd)/assets/lifter/posescope-unsupervised-h36m17.safetensors"
+[ -f "$UNSUP" ] || fail "the shipped unsupervised lifter $UNSUP is missing"
+start_viewer unsup --lifter "$UNSUP" "$SAMPLES/images/bus.jpg"
+wait_for 'bus\.jpg 810×1080 · score' "the pose of bus.jpg (unsupervised lifter)"
+T send-keys -t "$SESSION" s
+wait_for '3D unsupervised student · H36M-17' "the unsupervised student as the 3D source after s"
+T send-keys -t "$SESSION" q
+check_terminal_restored "after q (unsupervised lifter)"
+wait_for '^viewer-exit=0' "exit status 0 after q (unsupervised lifter)"
+ok "view --lifter takes an unsupervised lifter file and names the source after it"
 
 # ---- Session 7: the video without ffmpeg on PATH: the item says how to install it, nothing crashes.
 VIEWER_ENV="PATH=/nonexistent" start_viewer noffmpeg "$VIDEO"
