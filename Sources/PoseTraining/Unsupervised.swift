@@ -398,6 +398,27 @@ public final class UnsupervisedTrainer {
     return norm
   }
 
+  /// One update of f towards `target` poses (B × 51, normalised units) for the inputs `x` (B × 34): the
+  /// distillation loss (`UnsupervisedGeometry.distillationLoss`), its gradient through f, clipping and Adam
+  /// at `learningRate`. The loss and the gradient norm before clipping; does not count a step.
+  func fitUpdate(_ x: Matrix<Float>, target: Matrix<Float>, learningRate: Double) -> (
+    loss: Double, norm: Double
+  ) {
+    var context = ForwardContext(training: true)
+    let p = UnsupervisedGeometry.assemble(x, depths: objective.lifter.forward(x, context: &context))
+    let loss = UnsupervisedGeometry.distillationLoss(p, teacher: target, smoothing: config.smoothing)
+    _ = objective.lifter.backward(UnsupervisedGeometry.split(loss.gradient).depths)
+    return (loss.value, clipAndUpdate(learningRate: learningRate))
+  }
+
+  /// D's update with the real rows `x` against the re-projections of `poses` rotated by `angles`
+  /// (radians about the vertical axis): D's loss.
+  func discriminatorUpdate(real x: Matrix<Float>, rotating poses: Matrix<Float>, angles: [Float]) -> Double {
+    let fake = UnsupervisedGeometry.projectNormalized(UnsupervisedGeometry.rotate(poses, angles: angles))
+      .normalized
+    return discriminatorUpdate(real: x, fake: fake, learningRate: config.discriminatorRate)
+  }
+
   /// A discriminator pass on real rows and fakes and an Adam update of D (nothing when the adversarial
   /// weight is 0): D's loss.
   func discriminatorUpdate(real: Matrix<Float>, fake: Matrix<Float>, learningRate: Double) -> Double {

@@ -257,21 +257,14 @@ public final class UnsupervisedStudentTrainer {
     let rows = (0..<config.batchSize).map { _ in g.below(bank.count) }
     let x = bank.inputs.gatherRows(rows)
     let target = teacher.objective.poses(x)
-    var context = ForwardContext(training: true)
-    let lifter = student.objective.lifter
-    let p = UnsupervisedGeometry.assemble(x, depths: lifter.forward(x, context: &context))
-    let loss = UnsupervisedGeometry.distillationLoss(p, teacher: target, smoothing: config.smoothing)
-    _ = lifter.backward(UnsupervisedGeometry.split(loss.gradient).depths)
-    let norm = student.clipAndUpdate(learningRate: config.student.distillationRate)
+    let (loss, norm) = student.fitUpdate(x, target: target, learningRate: config.student.distillationRate)
     var dLoss = 0.0
     if config.student.distillationTrainsDiscriminator {
       let angles = rows.map { _ in Float(g.uniform(-config.rotationRange, config.rotationRange)) }
-      let fake = UnsupervisedGeometry.projectNormalized(UnsupervisedGeometry.rotate(target, angles: angles))
-        .normalized
-      dLoss = teacher.discriminatorUpdate(real: x, fake: fake, learningRate: config.discriminatorRate)
+      dLoss = teacher.discriminatorUpdate(real: x, rotating: target, angles: angles)
     }
     let report = UnsupervisedDistillationReport(
-      step: distillationStep, distillation: loss.value, gradientNorm: norm, discriminatorLoss: dLoss)
+      step: distillationStep, distillation: loss, gradientNorm: norm, discriminatorLoss: dLoss)
     distillationStep += 1
     student.step += 1
     return report

@@ -49,17 +49,9 @@ extension UnsupervisedTrainer {
     let rows = (0..<config.batchSize).map { _ in g.below(bank.count) }
     let x = bank.inputs.gatherRows(rows)
     let target = Self.supervisedTargets(supervised, inputs: x)
-    var context = ForwardContext(training: true)
-    let lifter = objective.lifter
-    let p = UnsupervisedGeometry.assemble(x, depths: lifter.forward(x, context: &context))
-    let loss = UnsupervisedGeometry.distillationLoss(p, teacher: target, smoothing: config.smoothing)
-    _ = lifter.backward(UnsupervisedGeometry.split(loss.gradient).depths)
-    let norm = clipAndUpdate(learningRate: config.student.distillationRate)
+    let (loss, norm) = fitUpdate(x, target: target, learningRate: config.student.distillationRate)
     let angles = rows.map { _ in Float(g.uniform(-config.rotationRange, config.rotationRange)) }
-    let fake = UnsupervisedGeometry.projectNormalized(UnsupervisedGeometry.rotate(target, angles: angles))
-      .normalized
-    let dLoss = discriminatorUpdate(real: x, fake: fake, learningRate: config.discriminatorRate)
-    return UnsupervisedWarmStartReport(
-      step: step, fit: loss.value, gradientNorm: norm, discriminatorLoss: dLoss)
+    let dLoss = discriminatorUpdate(real: x, rotating: target, angles: angles)
+    return UnsupervisedWarmStartReport(step: step, fit: loss, gradientNorm: norm, discriminatorLoss: dLoss)
   }
 }
