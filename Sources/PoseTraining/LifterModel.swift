@@ -78,7 +78,11 @@ public final class LifterModel {
   ///   another format, a missing or malformed configuration, a missing tensor, a wrong shape or non-finite
   ///   values.
   public static func load(path: String) throws -> LifterModel {
-    let file = try SafeTensors.read(path: path)
+    try load(SafeTensors.read(path: path), path: path)
+  }
+
+  /// Loads an exported lifter or a training checkpoint already read from `path`.
+  static func load(_ file: SafeTensors, path: String) throws -> LifterModel {
     func bad(_ reason: String) -> TrainingError { .badCheckpoint(path: path, reason: reason) }
     let kind = file.metadata["format"]
     guard kind == format || kind == Checkpoint.format else {

@@ -22,12 +22,13 @@ public enum TrainedLifter {
     guard height.isFinite, height >= 0.5, height <= 2.8 else {
       throw TrainingError.invalidConfiguration("a body height of \(height) m is outside 0.5–2.8 m")
     }
-    let format = try SafeTensors.read(path: path).metadata["format"]
+    let file = try SafeTensors.read(path: path)
+    let format = file.metadata["format"]
     switch format {
     case UnsupervisedLifter.format?:
-      return .unsupervised(try UnsupervisedLifter.load(path: path), height: height)
+      return .unsupervised(try UnsupervisedLifter.load(file, path: path), height: height)
     case LifterModel.format?, Checkpoint.format?:
-      return .supervised(try LifterModel.load(path: path))
+      return .supervised(try LifterModel.load(file, path: path))
     default:
       throw TrainingError.badCheckpoint(
         path: path,

@@ -577,7 +577,11 @@ public final class UnsupervisedLifter {
   /// - Throws: `SafeTensorsError` for an unreadable file; `TrainingError.badCheckpoint` naming the path for
   ///   another format, a bad configuration, a missing tensor, a wrong shape or non-finite values.
   public static func load(path: String) throws -> UnsupervisedLifter {
-    let file = try SafeTensors.read(path: path)
+    try load(SafeTensors.read(path: path), path: path)
+  }
+
+  /// Loads a file written by `export` already read from `path`.
+  static func load(_ file: SafeTensors, path: String) throws -> UnsupervisedLifter {
     func bad(_ reason: String) -> TrainingError { .badCheckpoint(path: path, reason: reason) }
     guard file.metadata["format"] == format else {
       throw bad(
