@@ -61,8 +61,7 @@ public enum Viewer {
       videoTools: videoTools)
     let loader = ThumbnailLoader(items: items, cache: cache, videoTools: videoTools)
     let presenter = ViewerPresenter(items: items, settings: settings, store: service, thumbnails: cache)
-    var state = ViewerState(items: items, reference: presenter.defaultReference())
-    state.lifterLabel = settings.lifterLabel
+    var state = presenter.initialState()
     if lifter != nil { state.availableSources = PoseSource.allCases }
     if let s = state.selected { service.focus(item: s) }
     service.start()
@@ -374,8 +373,7 @@ public enum Viewer {
     let cache = ThumbnailCache()
     let store = EstimateStore(items: items)
     let presenter = ViewerPresenter(items: items, settings: settings, store: store, thumbnails: cache)
-    var state = ViewerState(items: items, reference: presenter.defaultReference())
-    state.lifterLabel = settings.lifterLabel
+    var state = presenter.initialState()
     if let s = state.selected {
       let engine = try EstimationEngine(threads: threads, modelDirectory: modelDirectory)
       let (estimate, thumb) = engine.estimate(item: items[s], itemIndex: s, frame: 0)
@@ -410,8 +408,7 @@ public enum Viewer {
     let cache = ThumbnailCache()
     let store = EstimateStore(items: items)
     let presenter = ViewerPresenter(items: items, settings: settings, store: store, thumbnails: cache)
-    var state = ViewerState(items: items, reference: presenter.defaultReference())
-    state.lifterLabel = settings.lifterLabel
+    var state = presenter.initialState()
     if lifter != nil { state.availableSources = PoseSource.allCases }
     if let s = state.selected {
       let engine = try EstimationEngine(threads: threads, modelDirectory: modelDirectory, lifter: lifter)

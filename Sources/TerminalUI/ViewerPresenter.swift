@@ -80,6 +80,13 @@ public final class ViewerPresenter {
     self.groundTruth = groundTruth ?? items.map { GroundTruth.sidecar(for: $0) }
   }
 
+  /// A new session's state: the items, the default bone reference and the lifter source's name.
+  public func initialState() -> ViewerState {
+    var state = ViewerState(items: items, reference: defaultReference())
+    state.lifterLabel = settings.lifterLabel
+    return state
+  }
+
   /// The reference mode to start with: ground truth when any item has a usable sidecar, else the
   /// sequence median when the first item is a folder or video, else the anthropometric table.
   public func defaultReference() -> ReferenceMode {

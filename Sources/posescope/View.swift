@@ -108,9 +108,7 @@ struct View: ParsableCommand {
     let lifterPath = try noLifter ? nil : ShippedLifter.locate(explicit: lifter)
     let loaded = try lifterPath.map { try ShippedLifter.load($0, height: height) }
     let poseLifter = loaded.map(ShippedLifter.viewerLifter)
-    if let loaded, loaded.supervised == nil {
-      settings.lifterLabel = loaded.shortName
-    }
+    if let loaded { settings.lifterLabel = loaded.shortName }
     // The adjuster runs on the UI thread: its own copy of the model, apart from the estimation thread's.
     if loaded?.supervised?.adjustment != nil, let lifterPath {
       settings.adjuster = ShippedLifter.adjuster(try ShippedLifter.load(lifterPath, height: height))

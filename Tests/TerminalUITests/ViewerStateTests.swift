@@ -265,4 +265,11 @@ private func sampleState() -> ViewerState {
   s.availableSources = [.blazePose, .aiteLifter]
   s.nextSource()
   #expect(s.message == "3D source: unsupervised student")
+  // A session's first state takes the name from its settings.
+  let items = [MediaItem(path: "/a.png", kind: .image)]
+  var settings = ViewerSettings()
+  settings.lifterLabel = "unsupervised teacher"
+  let presenter = ViewerPresenter(
+    items: items, settings: settings, store: EstimateStore(items: items), thumbnails: ThumbnailCache())
+  #expect(presenter.initialState().label(.aiteLifter) == "unsupervised teacher")
 }
