@@ -105,7 +105,7 @@ struct Bench: ParsableCommand {
         t.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
       }
       t.sort()
-      let median = t.count % 2 == 1 ? t[t.count / 2] : (t[t.count / 2 - 1] + t[t.count / 2]) / 2
+      let median = PoseMetrics.median(t) ?? .nan
       medians[name] = median
       let p90 = t[min(t.count - 1, Int((Double(t.count) * 0.9).rounded(.up)) - 1)]
       print(
@@ -314,17 +314,13 @@ struct Bench: ParsableCommand {
         usleep(10_000)
       }
     }
-    func median(_ v: [Double]) -> Double {
-      let s = v.sorted()
-      return s.isEmpty ? .nan : s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
     print(
       "\nLiteRT (XNNPACK, \(threads) thread(s)) on the same input tensors, interleaved with PoseScope in blocks "
         + "of \(block) runs (\(runs) each):")
     print("model                 PoseScope ms   LiteRT ms   ratio    (minima: PoseScope  LiteRT  ratio)")
     for (name, _) in models {
       let (m, t) = (ours[name] ?? [], theirs[name] ?? [])
-      let (mm, tm) = (median(m), median(t))
+      let (mm, tm) = (PoseMetrics.median(m) ?? .nan, PoseMetrics.median(t) ?? .nan)
       let (mmin, tmin) = (m.min() ?? .nan, t.min() ?? .nan)
       print(
         name.padding(toLength: 20, withPad: " ", startingAt: 0)
