@@ -141,6 +141,12 @@ public final class LifterModel {
     return (0..<poses.count).map { AITETrainer.joints(out, row: $0) }
   }
 
+  /// `predict`'s rows as poses: 17 joints in mm each (root-relative camera frame).
+  public func poses(_ inputs: Matrix<Float>) -> [[Vec3]] {
+    let out = predict(inputs)
+    return (0..<out.rows).map { AITETrainer.joints(out, row: $0) }
+  }
+
   /// Poses in mm (N × 51, root-relative camera frame) for normalised inputs (N × 34).
   ///
   /// Leaves OpenBLAS's (process-wide) thread count alone: the caller sets it (`eval` does; the viewer and

@@ -121,15 +121,9 @@ enum TrainUnsupervised {
       guard let supervised = model.supervised else {
         throw CLIError("--compare-lifter \(path) is an \(model.summary); give a supervised lifter")
       }
-      let out = supervised.predict(truth.inputs)
-      let poses = (0..<truth.count).map { r in
-        (0..<H36M17.count).map { j in
-          Vec3(Double(out[r, 3 * j]), Double(out[r, 3 * j + 1]), Double(out[r, 3 * j + 2]))
-        }
-      }
       printValidation(
         "supervised \(URL(fileURLWithPath: path).lastPathComponent)",
-        try UnsupervisedMetrics.compute(predictions: poses, truth: truth))
+        try UnsupervisedMetrics.compute(predictions: supervised.poses(truth.inputs), truth: truth))
     }
     let trainer = try UnsupervisedTrainer(config: config)
     if let initial {

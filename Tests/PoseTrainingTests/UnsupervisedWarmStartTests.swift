@@ -19,9 +19,7 @@ import Testing
   }
 
   private func poses(_ m: Matrix<Float>) -> [[Vec3]] {
-    (0..<m.rows).map { r in
-      (0..<17).map { Vec3(Double(m[r, 3 * $0]), Double(m[r, 3 * $0 + 1]), Double(m[r, 3 * $0 + 2])) }
-    }
+    (0..<m.rows).map { AITETrainer.joints(m, row: $0) }
   }
 
   /// The targets are the input 2D with the supervised depths rescaled: x, y exactly the input's, and (PA-MPJPE
@@ -42,7 +40,7 @@ import Testing
     #expect(exact, "x, y must be the input's and the depths finite")
     let fromTargets = try UnsupervisedMetrics.compute(predictions: poses(targets), truth: truth)
     let fromSupervised = try UnsupervisedMetrics.compute(
-      predictions: poses(supervised.predict(truth.inputs)), truth: truth)
+      predictions: supervised.poses(truth.inputs), truth: truth)
     let flat = try UnsupervisedMetrics.compute(
       predictions: (0..<truth.count).map { r in
         (0..<17).map { Vec3(Double(truth.inputs[r, 2 * $0]), Double(truth.inputs[r, 2 * $0 + 1]), 0) }
