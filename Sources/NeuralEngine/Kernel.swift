@@ -193,8 +193,9 @@ func elementwiseThreads(_ threads: Int, count: Int) -> Int {
 /// CKernels' pool of spinning workers: a GCD hand-off costs more than a small operator's work).
 /// Chunks write disjoint output rows, which is what makes sharing `body` across threads safe.
 public func parallelRows(_ count: Int, threads: Int, minimum: Int = 4, _ body: (Range<Int>) -> Void) {
-  // Up to four chunks per thread, claimed in turn: when a thread is descheduled (the CPU is shared), the
-  // others take over the chunks it has not claimed instead of waiting for it.
+  // Up to four chunks per thread: each thread runs its own contiguous share first (the rows it wrote in
+  // the operator before), and when a thread is descheduled (the CPU is shared) the others take over the
+  // chunks it has not claimed instead of waiting for it.
   var n = threads <= 1 ? 1 : min(4 * threads, count / max(minimum, 1))
   // A multiple of the thread count, so that every thread's share is the same size (3 chunks on 2 threads
   // would give one thread twice the other's work).
