@@ -108,7 +108,9 @@ static void *ck_worker(void *arg) {
     ck_task_fn fn = atomic_load_explicit(&ck_job_fn, memory_order_relaxed);
     void *ctx = atomic_load_explicit(&ck_job_ctx, memory_order_relaxed);
     int parts = ck_low(v);
-    if (parts > 0) ck_work(seen, self % parts, parts, fn, ctx);
+    // A region of fewer threads than there are workers leaves the later workers out: it asked for
+    // `parts` threads, and each of those starts on its own share.
+    if (self < parts) ck_work(seen, self, parts, fn, ctx);
   }
   return NULL;
 }

@@ -30,30 +30,82 @@ import Testing
     #expect(failures == 0, "\(failures) rows ran a wrong number of times or after the region returned")
   }
 
-  /// The calling thread runs its own share — the first half of the rows with 2 threads — in every region
-  /// (the other thread starts on the second half and takes from the first only when the caller fell
-  /// behind), so consecutive operators that split rows alike find their inputs in their own core's cache.
-  /// A pool that hands out tasks in one queue gives row 1 to the other thread whenever it is awake.
-  @Test func theCallerKeepsItsShare() {
-    let rows = 8
+  /// Every thread starts a region on its own share — the caller on the first rows, worker p on the p-th
+  /// contiguous share — and no more threads than asked take part, even after a region with more threads
+  /// made more workers. Each thread's first task waits until all of the region's threads have one, so no
+  /// thread can finish anything (and go on to another's share) before every thread has made its first
+  /// claim: the first rows are then fixed by the pool's rule, whatever the scheduler does. Regions that
+  /// another test's region kept off the pool (it runs one region at a time; the caller then runs
+  /// everything itself) or whose workers did not wake within the wait are skipped. A pool that hands out
+  /// tasks from one queue gives a worker row 1 first; one that let the extra worker of a 3-thread region
+  /// join a 2-thread region starts it on the caller's share.
+  @Test(arguments: [2, 3]) func everyThreadStartsOnItsOwnShare(threads: Int) {
+    parallelRows(6, threads: 3, minimum: 1) { _ in }  // makes a third participant's worker exist
+    let rows = 4 * threads  // one task per row: 4 tasks per thread
+    let starts = (0..<threads).map { rows * $0 / threads }
     let caller = UInt64(pthread_self())
-    let onCaller = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: rows)
-    for i in 0..<rows { (onCaller + i).initialize(to: Atomic(0)) }
-    defer { onCaller.deallocate() }
-    let regions = 400
-    for _ in 0..<regions {
-      parallelRows(rows, threads: 2, minimum: 1) { r in
-        // About a few microseconds of work per row, so both threads take part.
-        var x = 1.0
-        for k in 0..<2_000 { x = x * 1.000_001 + Double(k & 1) }
-        let mine = UInt64(pthread_self()) == caller
-        for i in r where mine && x > 0 { onCaller[i].add(1, ordering: .relaxed) }
+    let slots = threads + 2  // room for threads that should not be there
+    let owner = UnsafeMutablePointer<Atomic<UInt64>>.allocate(capacity: slots)
+    let firstRow = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: slots)
+    for i in 0..<slots {
+      (owner + i).initialize(to: Atomic(0))
+      (firstRow + i).initialize(to: Atomic(-1))
+    }
+    let arrivals = Atomic<Int>(0)  // threads in their first task; −1 once the wait timed out
+    defer {
+      owner.deallocate()
+      firstRow.deallocate()
+    }
+    var paired = 0
+    var wrong: [String] = []
+    for _ in 0..<400 where paired < 40 && wrong.count < 5 {
+      for i in 0..<slots {
+        owner[i].store(0, ordering: .relaxed)
+        firstRow[i].store(-1, ordering: .relaxed)
+      }
+      arrivals.store(0, ordering: .relaxed)
+      parallelRows(rows, threads: threads, minimum: 1) { r in
+        let me = UInt64(pthread_self())
+        // This thread's slot; a new thread takes the first free one and records its first row.
+        for i in 0..<slots {
+          if owner[i].load(ordering: .acquiring) == me { return }
+          if owner[i].compareExchange(expected: 0, desired: me, ordering: .acquiringAndReleasing).exchanged {
+            firstRow[i].store(r.lowerBound, ordering: .relaxed)
+            break
+          }
+        }
+        var v = arrivals.load(ordering: .acquiring)
+        while v >= 0 {
+          let (done, now) = arrivals.compareExchange(
+            expected: v, desired: v + 1, ordering: .acquiringAndReleasing)
+          if done { break }
+          v = now
+        }
+        let deadline = DispatchTime.now().uptimeNanoseconds + 200_000_000
+        while true {
+          let n = arrivals.load(ordering: .acquiring)
+          if n < 0 || n >= threads { return }
+          if DispatchTime.now().uptimeNanoseconds > deadline {
+            _ = arrivals.compareExchange(expected: n, desired: -1, ordering: .acquiringAndReleasing)
+          } else {
+            sched_yield()
+          }
+        }
+      }
+      guard arrivals.load(ordering: .relaxed) >= threads else { continue }
+      paired += 1
+      var firsts: [Int] = []
+      var callerFirst = -1
+      for i in 0..<slots where owner[i].load(ordering: .relaxed) != 0 {
+        let row = firstRow[i].load(ordering: .relaxed)
+        firsts.append(row)
+        if owner[i].load(ordering: .relaxed) == caller { callerFirst = row }
+      }
+      if callerFirst != 0 || firsts.sorted() != starts {
+        wrong.append("caller first ran row \(callerFirst), the threads' first rows were \(firsts.sorted())")
       }
     }
-    let firstHalf = (0..<rows / 2).map { onCaller[$0].load(ordering: .relaxed) }
-    for (row, n) in firstHalf.enumerated() {
-      #expect(
-        n >= regions * 9 / 10, "row \(row) ran on the calling thread in only \(n) of \(regions) regions")
-    }
+    #expect(paired >= 10, "all \(threads) threads took part in only \(paired) regions")
+    #expect(wrong.isEmpty, "first rows should be the shares' starts \(starts): \(wrong)")
   }
 }
