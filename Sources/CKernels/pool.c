@@ -24,7 +24,8 @@ static int ck_workers;   // guarded by ck_region_lock
 // the same thread, so when consecutive operators split the same rows the same way, each thread reads
 // what it wrote (on this VM's cores a cache line written by the other core costs far more than one of its
 // own). A participant runs its own share first, then takes the unclaimed tasks of the others' (a thread
-// that was descheduled on a shared CPU does not hold the region up).
+// that was descheduled on a shared CPU does not hold the region up). Workers beyond a region's P − 1 (made
+// for an earlier region with more threads) sit it out: a region never runs on more threads than asked.
 //
 // Each share is one word: generation (high 24 bits), end (middle 20) and next unclaimed task (low 20).
 // The generation must sit in the word the claim changes: a worker that read the job fields late may see
