@@ -89,11 +89,14 @@ public struct FrameEstimate: Sendable {
     }
   }
 
-  /// The record `posescope estimate` writes for this frame (`time`: seconds from the start of a video).
+  /// The record `posescope estimate` writes for this frame (`time`: seconds from the start of a video),
+  /// with the lifter's joints (`lifted_h36m17`) when a lifter ran.
   public func record(file: String, sequence: String?, frame: Int?, time: Double? = nil) -> FrameRecord {
-    FrameRecord(
+    var record = FrameRecord(
       file: file, sequence: sequence, frame: frame, time: time, width: imageWidth, height: imageHeight,
       result: result)
+    record.attachLifted(lifted)
+    return record
   }
 }
 

@@ -446,12 +446,33 @@ public final class ViewerPresenter {
   /// Writes the selected image's estimate, or every frame of the selected folder or video estimated so
   /// far, as the JSON of `posescope estimate` (atomically; video frames with their `time_s`); returns a
   /// message for the status bar.
+  ///
+  /// Frames carry the lifter's joints when a lifter ran (`lifted_h36m17`, as `estimate` writes them) and,
+  /// while consistent bones are shown (`c`), the consistent joints of the 3D source on screen
+  /// (`consistent_h36m17`) with the lengths they were held to in `subjects`, as `estimate
+  /// --consistent-bones` writes them (without its optional smoothing, which the viewer does not do).
   public func export(state: ViewerState) throws(ExportError) -> String {
     guard let index = state.selected else { throw ExportError(message: "nothing selected to export") }
     let item = items[index]
     var frames: [FrameRecord] = []
     var failures: [FrameFailure] = []
     let estimates = store.estimates(item: index)
+    let source = state.source
+    let sourceName = source == .aiteLifter ? "lifted" : "world"  // as `estimate` names them
+    let subject =
+      state.consistentBones ? subjectLengths(item: index, sequence: estimates, source: source) : nil
+    var methods: Set<ConsistentBones.Method> = []
+    func record(_ e: FrameEstimate, file: String, sequence: String?, frame: Int?, time: Double? = nil) {
+      var r = e.record(file: file, sequence: sequence, frame: frame, time: time)
+      if let subject, let raw = e.joints3D(.h36m17, source: source),
+        let made = ConsistentBones.pose(
+          raw, lengths: subject.lengths, adjuster: source == .aiteLifter ? settings.adjuster : nil)
+      {
+        r.attachConsistent(made.joints, source: sourceName)
+        methods.insert(made.method)
+      }
+      frames.append(r)
+    }
     for (f, e) in estimates.enumerated() {
       guard let e else { continue }
       if item.isVideo {
@@ -460,7 +481,7 @@ public final class ViewerPresenter {
           failures.append(
             FrameFailure(file: item.problem == nil ? "\(item.path)#\(f)" : item.path, error: error))
         } else {
-          frames.append(e.record(file: item.path, sequence: item.path, frame: f, time: item.time(ofFrame: f)))
+          record(e, file: item.path, sequence: item.path, frame: f, time: item.time(ofFrame: f))
         }
         continue
       }
@@ -468,16 +489,26 @@ public final class ViewerPresenter {
       if let error = e.error {
         failures.append(FrameFailure(file: file, error: error))
       } else {
-        frames.append(
-          e.record(file: file, sequence: item.isFolder ? item.path : nil, frame: item.isFolder ? f : nil))
+        record(e, file: file, sequence: item.isFolder ? item.path : nil, frame: item.isFolder ? f : nil)
       }
     }
     guard !frames.isEmpty || !failures.isEmpty else {
       throw ExportError(message: "\(item.name): nothing estimated yet, try again in a moment")
     }
     let path = exportPath(item: index)
+    var document = EstimateDocument(frames: frames, failures: failures)
+    if let subject, !methods.isEmpty {
+      // One subject: the sequence (or the image, its own sequence), as `estimate` groups them.
+      let method: ConsistentBones.Method =
+        methods.contains(.dcmAndProjection) ? .dcmAndProjection : .projection
+      document.subjects = [
+        SubjectRecord(
+          sequence: item.isSequence ? item.path : (frames.first?.file ?? item.path), lengths: subject.lengths,
+          lengthsSource: subject.source, source: sourceName, method: method.rawValue, smoothed: false)
+      ]
+    }
     do {
-      let data = try EstimateDocument(frames: frames, failures: failures).json() + Data("\n".utf8)
+      let data = try document.json() + Data("\n".utf8)
       try writeAtomically(data, to: path)
     } catch {
       throw ExportError(message: "cannot write \(path): \(error)")

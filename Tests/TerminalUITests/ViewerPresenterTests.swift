@@ -226,6 +226,68 @@ private func paneText(_ grid: CellGrid, _ rect: Rect) -> [String] {
   }
 }
 
+@Test func exportCarriesTheLiftedAndConsistentPoses() throws {
+  // A folder of two frames whose bones differ by 10 %, each with a lifted pose (the same pose, scaled):
+  // the export has `lifted_h36m17` in every frame, as `estimate` writes it; with consistent bones on
+  // (`c`), every frame's `consistent_h36m17` of the source on screen has the subject's lengths, which
+  // `subjects` lists once for the folder.
+  let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "posescope-export-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let bus = try busEstimate()
+  let raw = try #require(bus.joints3D(.h36m17, source: .blazePose))
+  var frames: [FrameEstimate?] = []
+  for factor in [1.0, 1.1] {
+    var e = try scaled(bus, factor)
+    e.attachLifted(raw.map { $0 * (factor * 0.9) })
+    frames.append(e)
+  }
+  let (base, start, store) = try busViewer(folderEstimates: frames + [nil])
+  let presenter = ViewerPresenter(
+    items: base.items, settings: ViewerSettings(exportDirectory: dir.path), store: store,
+    thumbnails: ThumbnailCache(), groundTruth: [nil, nil])
+  var state = start
+  state.availableSources = PoseSource.allCases
+  state.apply(.selectNext)
+  let file = dir.appendingPathComponent("run.pose.json")
+  func exported() throws -> EstimateDocument {
+    _ = try presenter.export(state: state)
+    return try JSONDecoder().decode(EstimateDocument.self, from: Data(contentsOf: file))
+  }
+  var doc = try exported()
+  #expect(doc.frames.count == 2 && doc.subjects == nil)
+  for (k, frame) in doc.frames.enumerated() {
+    let lifted = try #require(frame.liftedH36m17)
+    let factor = [0.9, 0.99][k]
+    #expect(zip(lifted, raw).allSatisfy { abs($0[1] - $1.y * factor) < 1e-5 }, "frame \(k)")
+    #expect(frame.liftedBoneLengths?.count == 16 && frame.consistentH36m17 == nil)
+  }
+  // Consistent bones of BlazePose's world pose, then of the lifter's.
+  for (source, name) in [(PoseSource.blazePose, "world"), (.aiteLifter, "lifted")] {
+    if state.source != source { state.apply(.nextSource) }
+    if !state.consistentBones { state.apply(.toggleConsistent) }
+    doc = try exported()
+    let subject = try #require(doc.subjects?.first)
+    #expect(doc.subjects?.count == 1 && subject.sequence == "/samples/run" && subject.source == name)
+    #expect(subject.method == "projection" && subject.lengthsSource == "estimated from 2 frames")
+    let lengths = subject.boneLengths.map(\.lengthM)
+    for frame in doc.frames {
+      #expect(frame.consistentSource == name)
+      let joints = try #require(frame.consistentH36m17).map { Vec3($0[0], $0[1], $0[2]) }
+      let made = try PoseMetrics.boneLengths(joints, skeleton: H36M17.skeleton)
+      #expect(zip(made, lengths).allSatisfy { abs($0 - $1) < 1e-5 }, "\(name): \(made) vs \(lengths)")
+    }
+    // They come from the source on screen: their sum lies between the two frames' (10 % apart; left and
+    // right bones are tied to their mean, which keeps each pair's sum).
+    let rows = try #require(name == "lifted" ? doc.frames[0].liftedH36m17 : doc.frames[0].h36m17)
+    let first = try PoseMetrics.boneLengths(rows.map { Vec3($0[0], $0[1], $0[2]) }, skeleton: H36M17.skeleton)
+    let total = lengths.reduce(0, +)
+    let low = first.reduce(0, +)
+    #expect(total > low * 0.999 && total < low * 1.101, "\(name): \(total) vs \(low)")
+  }
+}
+
 @Test func helpAndTooSmallScreens() throws {
   var (presenter, state, _) = try busViewer()
   state.apply(.help)
