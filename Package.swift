@@ -33,15 +33,17 @@ let package = Package(
       name: "CNCurses", pkgConfig: "ncursesw",
       providers: [.apt(["libncurses-dev"])]),
 
-    .target(name: "ImageIO", dependencies: ["CPNG", "CTurboJPEG"]),
-    .target(name: "ModelIO"),
+    // Atomic file writes (temp file, fsync, rename) and stale-temporary clean-up, for every writer.
+    .target(name: "FileSupport"),
+    .target(name: "ImageIO", dependencies: ["CPNG", "CTurboJPEG", "FileSupport"]),
+    .target(name: "ModelIO", dependencies: ["FileSupport"]),
     // Float32 micro-kernels in C (AVX-512 / AVX2+FMA / portable, chosen at run time) for NeuralEngine.
     .target(name: "CKernels"),
     .target(name: "NeuralEngine", dependencies: ["ModelIO", "COpenBLAS", "CKernels"]),
     .target(name: "PoseCore"),
     .target(
       name: "PoseEstimation",
-      dependencies: ["ImageIO", "ModelIO", "NeuralEngine", "PoseCore"]),
+      dependencies: ["FileSupport", "ImageIO", "ModelIO", "NeuralEngine", "PoseCore"]),
     .target(name: "PoseTraining", dependencies: ["PoseCore", "ModelIO", "COpenBLAS"]),
     .target(
       name: "TerminalUI",
@@ -53,6 +55,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
+    .testTarget(name: "FileSupportTests", dependencies: ["FileSupport"]),
     .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ModelIOTests", dependencies: ["ModelIO"], resources: [.copy("Fixtures")]),
     .testTarget(

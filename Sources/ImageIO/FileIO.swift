@@ -1,4 +1,6 @@
 // ImageIO: POSIX file access: bounded whole-file reads, atomic writes (temp file + rename), folder listing.
+import FileSupport
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -96,79 +98,32 @@ enum FileIO {
 
   /// Writes `bytes` to `path` atomically; see `writeAtomically(to:write:)`.
   static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ImageIOError) {
-    try writeAtomically(to: path) { fd throws(ImageIOError) in
-      let failure: Int32 = bytes.withUnsafeBytes { raw in
-        guard let base = raw.baseAddress else { return 0 }
-        var offset = 0
-        while offset < raw.count {
-          let wrote = write(fd, base + offset, raw.count - offset)
-          if wrote < 0 {
-            if errno == EINTR { continue }
-            return errno
-          }
-          offset += wrote
-        }
-        return 0
-      }
-      if failure != 0 {
-        throw ImageIOError(path: path, kind: .writeFailed("write: \(errorText(failure))"))
-      }
-    }
+    try reportingWriteFailures(of: path) { try AtomicFile.write(bytes, to: path) }
   }
 
-  /// Creates a temporary file next to `path`, lets `body` fill it, fsyncs it and renames it over `path`.
+  /// Creates a temporary file next to `path`, lets `body` fill it, fsyncs it and renames it over `path`
+  /// (FileSupport's `AtomicFile`, whose failures become `writeFailed`).
   ///
   /// On any failure the temporary file is removed and whatever was at `path` is left untouched.
   static func writeAtomically(
     to path: String, write body: (Int32) throws(ImageIOError) -> Void
   ) throws(ImageIOError) {
-    let (directory, name) = split(path)
-    guard !name.isEmpty else {
-      throw ImageIOError(path: path, kind: .writeFailed("the path names no file"))
-    }
-    var fd: Int32 = -1
-    var tempPath = ""
-    for attempt in 0..<100 {
-      let suffix = UInt32.random(in: 0...UInt32.max)
-      tempPath = join(directory, ".\(name).tmp-\(getpid())-\(attempt)-\(suffix)")
-      fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-      if fd >= 0 || errno != EEXIST { break }
-    }
-    guard fd >= 0 else {
-      let code = errno
-      let where_ = directory.isEmpty ? "." : directory
-      throw ImageIOError(
-        path: path, kind: .writeFailed("cannot create a temporary file in \(where_): \(errorText(code))"))
-    }
-    var committed = false
-    defer {
-      if !committed { unlink(tempPath) }
-    }
-    do {
-      try body(fd)
-    } catch {
-      close(fd)
-      throw error
-    }
-    if fsync(fd) != 0 {
-      let code = errno
-      close(fd)
-      throw ImageIOError(path: path, kind: .writeFailed("fsync: \(errorText(code))"))
-    }
-    if close(fd) != 0 {
-      throw ImageIOError(path: path, kind: .writeFailed("close: \(errorText(errno))"))
-    }
-    guard rename(tempPath, path) == 0 else {
-      throw ImageIOError(path: path, kind: .writeFailed("rename: \(errorText(errno))"))
-    }
-    committed = true
+    try reportingWriteFailures(of: path) { try AtomicFile.write(to: path) { fd in try body(fd) } }
   }
 
-  /// Splits a path into its directory (without the trailing slash; "" for none) and last component.
-  static func split(_ path: String) -> (directory: String, name: String) {
-    guard let slash = path.lastIndex(of: "/") else { return ("", path) }
-    let directory = String(path[..<slash])
-    return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
+  /// Runs `write`, reporting its failures as `ImageIOError`s of kind `writeFailed` (an `ImageIOError`
+  /// thrown by a body passes through as is).
+  private static func reportingWriteFailures(of path: String, _ write: () throws -> Void) throws(ImageIOError)
+  {
+    do {
+      try write()
+    } catch let error as ImageIOError {
+      throw error
+    } catch let error as AtomicFileError {
+      throw ImageIOError(path: path, kind: .writeFailed(error.reason))
+    } catch {
+      throw ImageIOError(path: path, kind: .writeFailed("\(error)"))
+    }
   }
 
   /// `directory/name`, or just `name` when `directory` is empty.

@@ -1,5 +1,6 @@
 // ModelIO: safetensors reading (validated header, F32/F16/BF16/F64/int tensors) and atomic writing.
 
+import FileSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -411,37 +412,16 @@ public struct SafeTensorsWriter: Sendable {
     return out
   }
 
-  /// Writes the file atomically: a temporary file in the same directory, flushed, then renamed over `path`.
+  /// Writes the file atomically (FileSupport's `AtomicFile`: a temporary file in the same directory,
+  /// fsynced, then renamed over `path`; temporaries of killed writers are removed).
   ///
   /// - Throws: `SafeTensorsError` of kind `.io` naming the path when any step fails (the temporary file is
-  ///   removed).
+  ///   removed and `path` is unchanged).
   public func write(to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let tmp = url.deletingLastPathComponent()
-      .appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)").path
-    func fail(_ reason: String) -> SafeTensorsError {
-      try? FileManager.default.removeItem(atPath: tmp)
-      return SafeTensorsError(path: path, kind: .io, reason: reason)
-    }
-    guard FileManager.default.createFile(atPath: tmp, contents: nil) else {
-      throw fail("cannot create temporary file \(tmp) (does the directory exist and is it writable?)")
-    }
     do {
-      let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: tmp))
-      do {
-        try handle.write(contentsOf: Data(serialized()))
-        try handle.synchronize()
-        try handle.close()
-      } catch {
-        try? handle.close()
-        throw error
-      }
-    } catch {
-      throw fail("cannot write temporary file \(tmp) (\(error.localizedDescription))")
-    }
-    guard rename(tmp, path) == 0 else {
-      let reason = String(cString: strerror(errno))
-      throw fail("cannot rename \(tmp) to the destination (\(reason))")
+      try AtomicFile.write(serialized(), to: path)
+    } catch let error as AtomicFileError {
+      throw SafeTensorsError(path: path, kind: .io, reason: error.reason)
     }
   }
 }

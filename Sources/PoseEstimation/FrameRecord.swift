@@ -1,4 +1,5 @@
 // PoseEstimation: the per-frame record that `estimate` and the viewer's export write, as JSON or CSV.
+import FileSupport
 import Foundation
 import PoseCore
 
@@ -255,22 +256,12 @@ public struct EstimateDocument: Codable, Sendable, Equatable {
   }
 }
 
-/// Writes `data` to `path` atomically: a temp file in the same folder, then rename.
+/// Writes `data` to `path` atomically (FileSupport's `AtomicFile`: a temporary file in the same folder,
+/// fsynced, then renamed over `path`; temporaries of killed writers are removed).
+///
+/// - Throws: `AtomicFileError` naming the path and the step that failed; `path` is then unchanged.
 public func writeAtomically(_ data: Data, to path: String) throws {
-  let url = URL(fileURLWithPath: path)
-  let dir = url.deletingLastPathComponent()
-  let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp.\(getpid())")
-  do {
-    try data.write(to: tmp)
-    if rename(tmp.path, url.path) != 0 {
-      let err = String(cString: strerror(errno))
-      try? FileManager.default.removeItem(at: tmp)
-      throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "\(path): \(err)"])
-    }
-  } catch {
-    try? FileManager.default.removeItem(at: tmp)
-    throw error
-  }
+  try data.withUnsafeBytes { raw in try AtomicFile.write(raw, to: path) }
 }
 
 /// A parsed JSON value, for printing documents in PoseScope's layout.

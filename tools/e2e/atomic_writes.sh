@@ -40,6 +40,7 @@ for round in $(seq 1 "$ROUNDS"); do
   sleep "$(delay 8 25)"
   kill -KILL "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  echo "# round $round: $(find "$WORK" -name '.run.safetensors.tmp*' | wc -l) temporary file(s) after the kill"
   # The checkpoint left behind must load and resume at a step no earlier than the last one.
   "$BIN" "${TRAIN[@]}" --steps 1 --resume >"$WORK/resume.log" 2>&1 ||
     fail "round $round: the checkpoint does not resume: $(tail -3 "$WORK/resume.log")"
@@ -49,8 +50,28 @@ for round in $(seq 1 "$ROUNDS"); do
   last=$step
 done
 ok "train killed $ROUNDS times mid-run (checkpoint every step): the checkpoint always loads and resumes (last at step $last)"
+# A writer killed mid-write leaves its temporary file (the kills above rarely land in a write, so one is
+# planted, named as a dead process would have left it); the next write of the target removes the
+# temporaries whose process is gone and keeps a live process's.
+deadpid() {
+  sh -c 'exit 0' &
+  local p=$!
+  wait "$p"
+  echo "$p"
+}
+plant() { # plant TARGET: a dead writer's temporary and a live one's (this shell's) beside TARGET
+  local dir name
+  dir=$(dirname "$1") name=$(basename "$1")
+  head -c 1000 /dev/zero >"$dir/.$name.tmp-$(deadpid)-0-42"
+  head -c 1000 /dev/zero >"$dir/.$name.tmp-$$-0-42"
+}
+plant "$WORK/run.safetensors"
+"$BIN" "${TRAIN[@]}" --steps 1 --resume >"$WORK/resume.log" 2>&1 || fail "the last resume failed"
 left=$(find "$WORK" -name '.run.safetensors.tmp*' | wc -l)
-echo "# temporary files left by the killed writers: $left (the user's checkpoint was never touched)"
+[ "$left" = 1 ] && [ -f "$WORK/.run.safetensors.tmp-$$-0-42" ] ||
+  fail "after a checkpoint write: $left temporaries, expected only the live writer's"
+rm -f "$WORK/.run.safetensors.tmp-$$-0-42"
+ok "a checkpoint write removed a dead writer's temporary and kept a live one's"
 
 # ---- estimate -o: the old document or the complete new one, never a partial file.
 "$BIN" estimate "$SAMPLES/images/bus.jpg" --no-lifter -q -o "$WORK/out.json" || fail "estimate bus.jpg"
@@ -70,4 +91,10 @@ for round in $(seq 1 "$ROUNDS"); do
   fi
 done
 ok "estimate -o killed $ROUNDS times: the output is always the old document or the complete new one"
+plant "$WORK/out.json"
+"$BIN" estimate "$SAMPLES/images/bus.jpg" --no-lifter -q -o "$WORK/out.json" || fail "estimate bus.jpg"
+left=$(find "$WORK" -name '.out.json.tmp*' | wc -l)
+[ "$left" = 1 ] && [ -f "$WORK/.out.json.tmp-$$-0-42" ] ||
+  fail "after estimate -o: $left temporaries beside out.json, expected only the live writer's"
+ok "estimate -o removed a dead writer's temporary and kept a live one's"
 echo "atomic writes e2e: all $n checks passed"
