@@ -216,25 +216,40 @@ public final class BlazePoseEstimator {
     auxSmoother = nil
   }
 
-  /// Runs the detector on the whole image and returns the best person, letterbox removed.
-  private func detect(_ image: Image, timings: inout StageTimings) throws -> PoseDetection? {
-    let size = Self.detectorInputSize
-    var start = ContinuousClock.now
+  /// Warps `rect` of `image` (nil: the whole image) into a `size`×`size` input of `model` through `table`
+  /// (into `input`, via the shared u8 `warpBuffer`) and runs `model`: the letterbox padding and the
+  /// outputs, or nil when the rect has no area. The warp and conversion count as preprocessing, the run
+  /// as `modelMs`.
+  private func warpAndRun(
+    _ image: Image, rect: NormalizedRect?, size: Int, border: WarpBorder, table: [Float],
+    input: inout [Float], model: TensorModel, modelMs: WritableKeyPath<StageTimings, Double>,
+    timings: inout StageTimings
+  ) throws -> (pad: LetterboxPadding, outputs: [String: [Float]])? {
+    let start = ContinuousClock.now
     let pad = warpBuffer.withUnsafeMutableBufferPointer { buf in
       ImageToTensor.warp(
-        image, rect: nil, outWidth: size, outHeight: size, border: .zero, into: buf,
-        threads: detector.threadCount)
+        image, rect: rect, outWidth: size, outHeight: size, border: border, into: buf,
+        threads: model.threadCount)
     }
     guard let pad else { return nil }
-    let table = detectorTable
     warpBuffer.withUnsafeBufferPointer { src in
-      detectorInput.withUnsafeMutableBufferPointer { ImageToTensor.convert(src, table: table, into: $0) }
+      input.withUnsafeMutableBufferPointer { ImageToTensor.convert(src, table: table, into: $0) }
     }
     timings.preprocessMs += Self.milliseconds(since: start)
-    start = ContinuousClock.now
-    let outputs = try detectorInput.withUnsafeBufferPointer { try detector.run($0) }
-    timings.detectorMs += Self.milliseconds(since: start)
-    start = ContinuousClock.now
+    let run = ContinuousClock.now
+    let outputs = try input.withUnsafeBufferPointer { try model.run($0) }
+    timings[keyPath: modelMs] += Self.milliseconds(since: run)
+    return (pad, outputs)
+  }
+
+  /// Runs the detector on the whole image and returns the best person, letterbox removed.
+  private func detect(_ image: Image, timings: inout StageTimings) throws -> PoseDetection? {
+    guard
+      let (pad, outputs) = try warpAndRun(
+        image, rect: nil, size: Self.detectorInputSize, border: .zero, table: detectorTable,
+        input: &detectorInput, model: detector, modelMs: \.detectorMs, timings: &timings)
+    else { return nil }
+    let start = ContinuousClock.now
     defer { timings.postprocessMs += Self.milliseconds(since: start) }
     let boxes = try Self.output(
       outputs, "Identity", count: anchors.count * DetectionDecoder.valuesPerBox, "detector")
@@ -252,22 +267,12 @@ public final class BlazePoseEstimator {
     -> LandmarkStageOutput?
   {
     let size = Self.landmarkInputSize
-    var start = ContinuousClock.now
-    let pad = warpBuffer.withUnsafeMutableBufferPointer { buf in
-      ImageToTensor.warp(
-        image, rect: roi, outWidth: size, outHeight: size, border: .replicate, into: buf,
-        threads: landmarker.threadCount)
-    }
-    guard let pad else { return nil }
-    let table = landmarkTable
-    warpBuffer.withUnsafeBufferPointer { src in
-      landmarkInput.withUnsafeMutableBufferPointer { ImageToTensor.convert(src, table: table, into: $0) }
-    }
-    timings.preprocessMs += Self.milliseconds(since: start)
-    start = ContinuousClock.now
-    let outputs = try landmarkInput.withUnsafeBufferPointer { try landmarker.run($0) }
-    timings.landmarkMs += Self.milliseconds(since: start)
-    start = ContinuousClock.now
+    guard
+      let (pad, outputs) = try warpAndRun(
+        image, rect: roi, size: size, border: .replicate, table: landmarkTable, input: &landmarkInput,
+        model: landmarker, modelMs: \.landmarkMs, timings: &timings)
+    else { return nil }
+    let start = ContinuousClock.now
     defer { timings.postprocessMs += Self.milliseconds(since: start) }
     let n = LandmarkDecoder.count
     let side = LandmarkDecoder.heatmapSize
