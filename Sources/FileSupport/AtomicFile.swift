@@ -103,11 +103,13 @@ public enum AtomicFile {
     removeStaleTemporaries(of: path)
   }
 
-  /// Removes the temporary files of `path` whose writer process no longer exists (a writer killed
-  /// mid-write leaves its temporary behind; the target itself was never touched). A live process's
-  /// temporaries — another writer of the same file, right now — are kept. Returns how many were removed.
+  /// Removes the temporary files of `path` that a writer killed mid-write left behind (the target itself
+  /// was never touched): those whose process no longer exists and that were not modified for `minimumAge`
+  /// seconds. A live process's temporaries — another writer of the same file, right now — are kept, and the
+  /// age keeps those of a writer on another machine sharing the folder (its process ids mean nothing here;
+  /// a write in progress keeps its file's time current). Returns how many were removed.
   @discardableResult
-  public static func removeStaleTemporaries(of path: String) -> Int {
+  public static func removeStaleTemporaries(of path: String, minimumAge: Double = 300) -> Int {
     let (directory, name) = split(path)
     guard !name.isEmpty, let handle = opendir(directory.isEmpty ? "." : directory) else { return 0 }
     let prefix = temporaryPrefix(of: name)
@@ -123,7 +125,12 @@ public enum AtomicFile {
       guard let pidText = entryName.dropFirst(prefix.count).split(separator: "-").first,
         let pid = Int32(pidText), pid > 0, pid != getpid()
       else { continue }
-      if kill(pid, 0) != 0 && errno == ESRCH { stale.append(entryName) }
+      guard kill(pid, 0) != 0 && errno == ESRCH else { continue }
+      var info = stat()
+      guard lstat(join(directory, entryName), &info) == 0,
+        Double(time(nil)) - Double(info.st_mtim.tv_sec) >= minimumAge
+      else { continue }
+      stale.append(entryName)
     }
     closedir(handle)
     return stale.filter { unlink(join(directory, $0)) == 0 }.count

@@ -75,15 +75,16 @@ import Testing
     #expect(try Self.contents(dir) == ["taken"])
   }
 
-  /// A writer killed mid-write leaves `.doc.json.tmp-<its pid>-…`: the next write of doc.json removes it;
-  /// the temporaries of a live process (this one's parent stands in for another writer), of this process
-  /// and of other files stay.
+  /// A writer killed mid-write leaves `.doc.json.tmp-<its pid>-…`: the next write of doc.json removes it
+  /// once it is 5 minutes old; the temporaries of a live process (this one's parent stands in for another
+  /// writer), of this process, of other files, and a dead process's recent one (a writer on another
+  /// machine sharing the folder has a pid that means nothing here) stay.
   @Test func theNextWriteRemovesTheTemporariesOfDeadWriters() throws {
     let dir = try Self.makeFolder()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let dead = try Self.deadPID()
     let live = getppid()
-    let names = [
+    let old = [
       ".doc.json.tmp-\(dead)-0-123",  // stale: removed
       ".doc.json.tmp-\(dead)-1-456",  // stale: removed
       ".doc.json.tmp-\(live)-0-789",  // another writer, alive: kept
@@ -91,9 +92,18 @@ import Testing
       ".other.json.tmp-\(dead)-0-1",  // another file's: kept
       ".doc.json.tmp-notapid",  // not ours: kept
     ]
-    for name in names { try Data("x".utf8).write(to: URL(fileURLWithPath: dir + "/" + name)) }
+    let recent = ".doc.json.tmp-\(dead)-2-789"  // modified just now: kept
+    let tenMinutesAgo = Date(timeIntervalSinceNow: -600)
+    for name in old + [recent] {
+      let path = dir + "/" + name
+      try Data("x".utf8).write(to: URL(fileURLWithPath: path))
+      if name != recent {
+        try FileManager.default.setAttributes([.modificationDate: tenMinutesAgo], ofItemAtPath: path)
+      }
+    }
     try AtomicFile.write(Array("{}".utf8), to: dir + "/doc.json")
-    #expect(try Self.contents(dir) == (["doc.json"] + names.dropFirst(2)).sorted())
+    #expect(try Self.contents(dir) == (["doc.json", recent] + old.dropFirst(2)).sorted())
     #expect(AtomicFile.removeStaleTemporaries(of: dir + "/doc.json") == 0)
+    #expect(AtomicFile.removeStaleTemporaries(of: dir + "/doc.json", minimumAge: 0) == 1)
   }
 }

@@ -51,8 +51,8 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 ok "train killed $ROUNDS times mid-run (checkpoint every step): the checkpoint always loads and resumes (last at step $last)"
 # A writer killed mid-write leaves its temporary file (the kills above rarely land in a write, so one is
-# planted, named as a dead process would have left it); the next write of the target removes the
-# temporaries whose process is gone and keeps a live process's.
+# planted, named and dated as a dead process would have left it); the next write of the target removes the
+# temporaries whose process is gone (and that are 5 minutes old) and keeps a live process's.
 deadpid() {
   sh -c 'exit 0' &
   local p=$!
@@ -64,6 +64,8 @@ plant() { # plant TARGET: a dead writer's temporary and a live one's (this shell
   dir=$(dirname "$1") name=$(basename "$1")
   head -c 1000 /dev/zero >"$dir/.$name.tmp-$(deadpid)-0-42"
   head -c 1000 /dev/zero >"$dir/.$name.tmp-$$-0-42"
+  # Left 10 minutes ago (a temporary modified in the last 5 minutes may be another machine's write).
+  touch -d '10 minutes ago' "$dir/.$name.tmp-"*'-0-42'
 }
 plant "$WORK/run.safetensors"
 "$BIN" "${TRAIN[@]}" --steps 1 --resume >"$WORK/resume.log" 2>&1 || fail "the last resume failed"
