@@ -59,20 +59,29 @@ deadpid() {
   wait "$p"
   echo "$p"
 }
-plant() { # plant TARGET: a dead writer's temporary and a live one's (this shell's) beside TARGET
+# plant TARGET: beside TARGET, a dead writer's temporary and a live one's (this shell's), both left 10
+# minutes ago (a temporary modified in the last 5 minutes may be another machine's write in progress, so
+# the real ones the kills above left are kept for now).
+plant() {
   local dir name
   dir=$(dirname "$1") name=$(basename "$1")
-  head -c 1000 /dev/zero >"$dir/.$name.tmp-$(deadpid)-0-42"
+  DEAD=$(deadpid)
+  head -c 1000 /dev/zero >"$dir/.$name.tmp-$DEAD-0-42"
   head -c 1000 /dev/zero >"$dir/.$name.tmp-$$-0-42"
-  # Left 10 minutes ago (a temporary modified in the last 5 minutes may be another machine's write).
-  touch -d '10 minutes ago' "$dir/.$name.tmp-"*'-0-42'
+  touch -d '10 minutes ago' "$dir/.$name.tmp-$DEAD-0-42" "$dir/.$name.tmp-$$-0-42"
+}
+# planted TARGET WHAT: the dead writer's planted temporary is gone and the live one's is still there.
+planted() {
+  local dir name
+  dir=$(dirname "$1") name=$(basename "$1")
+  [ ! -e "$dir/.$name.tmp-$DEAD-0-42" ] || fail "after $2: the dead writer's temporary is still there"
+  [ -f "$dir/.$name.tmp-$$-0-42" ] || fail "after $2: the live writer's temporary was removed"
+  rm -f "$dir/.$name.tmp-$$-0-42"
+  echo "# after $2: $(find "$dir" -name ".$name.tmp*" | wc -l) recent temporaries of the killed runs kept"
 }
 plant "$WORK/run.safetensors"
 "$BIN" "${TRAIN[@]}" --steps 1 --resume >"$WORK/resume.log" 2>&1 || fail "the last resume failed"
-left=$(find "$WORK" -name '.run.safetensors.tmp*' | wc -l)
-[ "$left" = 1 ] && [ -f "$WORK/.run.safetensors.tmp-$$-0-42" ] ||
-  fail "after a checkpoint write: $left temporaries, expected only the live writer's"
-rm -f "$WORK/.run.safetensors.tmp-$$-0-42"
+planted "$WORK/run.safetensors" "a checkpoint write"
 ok "a checkpoint write removed a dead writer's temporary and kept a live one's"
 
 # ---- estimate -o: the old document or the complete new one, never a partial file.
@@ -95,8 +104,6 @@ done
 ok "estimate -o killed $ROUNDS times: the output is always the old document or the complete new one"
 plant "$WORK/out.json"
 "$BIN" estimate "$SAMPLES/images/bus.jpg" --no-lifter -q -o "$WORK/out.json" || fail "estimate bus.jpg"
-left=$(find "$WORK" -name '.out.json.tmp*' | wc -l)
-[ "$left" = 1 ] && [ -f "$WORK/.out.json.tmp-$$-0-42" ] ||
-  fail "after estimate -o: $left temporaries beside out.json, expected only the live writer's"
+planted "$WORK/out.json" "estimate -o"
 ok "estimate -o removed a dead writer's temporary and kept a live one's"
 echo "atomic writes e2e: all $n checks passed"
