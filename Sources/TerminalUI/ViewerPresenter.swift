@@ -185,10 +185,7 @@ public final class ViewerPresenter {
       // Every frame with a pose is held to the subject's lengths: the table's reference and history.
       history = history.map { _ in subject.lengths }
       reference = (subject.lengths, "subject, \(subject.source)")
-      if let raw = estimate?.joints3D(.h36m17, source: source),
-        let made = ConsistentBones.pose(
-          raw, lengths: subject.lengths, adjuster: source == .aiteLifter ? settings.adjuster : nil)
-      {
+      if let estimate, let made = consistentPose(estimate, subject: subject, source: source) {
         consistentJoints = made.joints
         lengths = (try? PoseMetrics.boneLengths(made.joints, skeleton: H36M17.skeleton)) ?? subject.lengths
       } else {
@@ -385,6 +382,16 @@ public final class ViewerPresenter {
   }
 
   /// Reference lengths (metres, NaN where unknown) for the current frame and a label for the table title.
+  /// `estimate`'s H36M-17 pose of `source` held to the subject's lengths (the lifter's through AITE's DCM
+  /// cascade first, when it has one), as the 3D pane shows it and `e` exports it; nil without a pose.
+  func consistentPose(_ estimate: FrameEstimate, subject: SubjectBoneLengths, source: PoseSource) -> (
+    joints: [Vec3], method: ConsistentBones.Method
+  )? {
+    guard let raw = estimate.joints3D(.h36m17, source: source) else { return nil }
+    return ConsistentBones.pose(
+      raw, lengths: subject.lengths, adjuster: source == .aiteLifter ? settings.adjuster : nil)
+  }
+
   /// The subject's lengths for consistent bones: the user's (`settings.subjectLengths`), else a robust
   /// estimate from the raw poses of `source` estimated so far (cached until more frames arrive).
   func subjectLengths(item: Int, sequence: [FrameEstimate?], source: PoseSource) -> SubjectBoneLengths? {
@@ -464,10 +471,7 @@ public final class ViewerPresenter {
     var methods: Set<ConsistentBones.Method> = []
     func record(_ e: FrameEstimate, file: String, sequence: String?, frame: Int?, time: Double? = nil) {
       var r = e.record(file: file, sequence: sequence, frame: frame, time: time)
-      if let subject, let raw = e.joints3D(.h36m17, source: source),
-        let made = ConsistentBones.pose(
-          raw, lengths: subject.lengths, adjuster: source == .aiteLifter ? settings.adjuster : nil)
-      {
+      if let subject, let made = consistentPose(e, subject: subject, source: source) {
         r.attachConsistent(made.joints, source: sourceName)
         methods.insert(made.method)
       }
