@@ -7,8 +7,8 @@ let package = Package(
   platforms: [.macOS(.v13)],
   products: [
     .executable(name: "posescope", targets: ["posescope"]),
-    .library(name: "ImageIO", targets: ["ImageIO"]),
-    .library(name: "ModelIO", targets: ["ModelIO"]),
+    .library(name: "MediaIO", targets: ["MediaIO"]),
+    .library(name: "ModelFiles", targets: ["ModelFiles"]),
     .library(name: "NeuralEngine", targets: ["NeuralEngine"]),
     .library(name: "PoseCore", targets: ["PoseCore"]),
     .library(name: "PoseEstimation", targets: ["PoseEstimation"]),
@@ -35,42 +35,42 @@ let package = Package(
 
     // Atomic file writes (temp file, fsync, rename) and stale-temporary clean-up, for every writer.
     .target(name: "FileSupport"),
-    .target(name: "ImageIO", dependencies: ["CPNG", "CTurboJPEG", "FileSupport"]),
-    .target(name: "ModelIO", dependencies: ["FileSupport"]),
+    .target(name: "MediaIO", dependencies: ["CPNG", "CTurboJPEG", "FileSupport"]),
+    .target(name: "ModelFiles", dependencies: ["FileSupport"]),
     // Float32 micro-kernels in C (AVX-512 / AVX2+FMA / portable, chosen at run time) for NeuralEngine.
     .target(name: "CKernels"),
-    .target(name: "NeuralEngine", dependencies: ["ModelIO", "COpenBLAS", "CKernels"]),
+    .target(name: "NeuralEngine", dependencies: ["ModelFiles", "COpenBLAS", "CKernels"]),
     .target(name: "PoseCore"),
     .target(
       name: "PoseEstimation",
-      dependencies: ["FileSupport", "ImageIO", "ModelIO", "NeuralEngine", "PoseCore"]),
-    .target(name: "PoseTraining", dependencies: ["PoseCore", "ModelIO", "COpenBLAS"]),
+      dependencies: ["FileSupport", "MediaIO", "ModelFiles", "NeuralEngine", "PoseCore"]),
+    .target(name: "PoseTraining", dependencies: ["PoseCore", "ModelFiles", "COpenBLAS"]),
     .target(
       name: "TerminalUI",
-      dependencies: ["CNCurses", "ImageIO", "PoseCore", "PoseEstimation"]),
+      dependencies: ["CNCurses", "MediaIO", "PoseCore", "PoseEstimation"]),
     .executableTarget(
       name: "posescope",
       dependencies: [
-        "ImageIO", "ModelIO", "NeuralEngine", "PoseCore", "PoseEstimation", "TerminalUI", "PoseTraining",
+        "MediaIO", "ModelFiles", "NeuralEngine", "PoseCore", "PoseEstimation", "TerminalUI", "PoseTraining",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
     .testTarget(name: "FileSupportTests", dependencies: ["FileSupport"]),
-    .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "ModelIOTests", dependencies: ["ModelIO"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"], resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "NeuralEngineTests", dependencies: ["NeuralEngine", "ModelIO"],
+      name: "NeuralEngineTests", dependencies: ["NeuralEngine", "ModelFiles"],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "PoseCoreTests", dependencies: ["PoseCore"]),
     .testTarget(
       name: "PoseEstimationTests",
-      dependencies: ["PoseEstimation", "ImageIO", "PoseCore", "NeuralEngine", "ModelIO"],
+      dependencies: ["PoseEstimation", "MediaIO", "PoseCore", "NeuralEngine", "ModelFiles"],
       resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "PoseTrainingTests", dependencies: ["PoseTraining", "PoseCore", "ModelIO"],
+      name: "PoseTrainingTests", dependencies: ["PoseTraining", "PoseCore", "ModelFiles"],
       resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "TerminalUITests", dependencies: ["TerminalUI", "PoseCore", "ImageIO"],
+      name: "TerminalUITests", dependencies: ["TerminalUI", "PoseCore", "MediaIO"],
       resources: [.copy("Fixtures")]),
   ]
 )

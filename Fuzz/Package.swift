@@ -12,15 +12,15 @@ let package = Package(
     .executableTarget(
       name: "FuzzTFLite",
       dependencies: [
-        "CFuzzDriver", .product(name: "ModelIO", package: "PoseScope"),
+        "CFuzzDriver", .product(name: "ModelFiles", package: "PoseScope"),
         .product(name: "NeuralEngine", package: "PoseScope"),
       ]),
     .executableTarget(
-      name: "FuzzPNG", dependencies: ["CFuzzDriver", .product(name: "ImageIO", package: "PoseScope")]),
+      name: "FuzzPNG", dependencies: ["CFuzzDriver", .product(name: "MediaIO", package: "PoseScope")]),
     .executableTarget(
-      name: "FuzzJPEG", dependencies: ["CFuzzDriver", .product(name: "ImageIO", package: "PoseScope")]),
+      name: "FuzzJPEG", dependencies: ["CFuzzDriver", .product(name: "MediaIO", package: "PoseScope")]),
     .executableTarget(
-      name: "FuzzSafetensors", dependencies: ["CFuzzDriver", .product(name: "ModelIO", package: "PoseScope")]),
+      name: "FuzzSafetensors", dependencies: ["CFuzzDriver", .product(name: "ModelFiles", package: "PoseScope")]),
     .executableTarget(
       name: "FuzzBVH", dependencies: ["CFuzzDriver", .product(name: "PoseTraining", package: "PoseScope")]),
     .executableTarget(

@@ -77,16 +77,16 @@ dict=()
 case "$target" in
   tflite)
     max=8000000  # the two fetched models (3 and 6.4 MB) are the only real-world seeds
-    seed_files "$root"/Tests/NeuralEngineTests/Fixtures/ops/*.tflite "$root"/Tests/ModelIOTests/Fixtures/*.tflite \
+    seed_files "$root"/Tests/NeuralEngineTests/Fixtures/ops/*.tflite "$root"/Tests/ModelFilesTests/Fixtures/*.tflite \
       "$models"/pose_detection.tflite "$models"/pose_landmark_full.tflite
     ;;
   png)
     max=300000
-    seed_files "$root"/Tests/ImageIOTests/Fixtures/*.png "$root"/Tests/*/Fixtures/*.png
+    seed_files "$root"/Tests/MediaIOTests/Fixtures/*.png "$root"/Tests/*/Fixtures/*.png
     ;;
   jpeg)
     max=400000
-    seed_files "$root"/Tests/ImageIOTests/Fixtures/*.jpg "$samples"/images/*.jpg "$samples"/sports2d/frame_0001.jpg
+    seed_files "$root"/Tests/MediaIOTests/Fixtures/*.jpg "$samples"/images/*.jpg "$samples"/sports2d/frame_0001.jpg
     ;;
   safetensors)
     max=100000

@@ -1,5 +1,5 @@
 // NeuralEngine: decoding constant tensors at load time: float16/float32 data, DENSIFY and DEQUANTIZE.
-import ModelIO
+import ModelFiles
 
 enum Constants {
   /// Decodes IEEE half-precision bits to Float (exact).

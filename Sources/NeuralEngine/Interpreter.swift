@@ -1,7 +1,7 @@
 // NeuralEngine: the interpreter — folds constants, prepares kernels, plans one arena, runs the subgraph.
 import COpenBLAS
 import Dispatch
-import ModelIO
+import ModelFiles
 
 /// The name and shape of a graph input or output.
 public struct TensorInfo: Sendable, Equatable {

@@ -1,6 +1,6 @@
 // NeuralEngine: the contract between the interpreter and one operator's kernel.
 import CKernels
-import ModelIO
+import ModelFiles
 
 /// Where each tensor of the graph lives while the interpreter runs: `pointers[i]` is tensor i's data.
 public struct TensorTable {

@@ -1,5 +1,5 @@
 // NeuralEngine: NHWC float32 tensors, the ops of the BlazePose models, and an interpreter for a TFLite subgraph.
-import ModelIO
+import ModelFiles
 
 /// An error preparing or running a model.
 public enum NeuralEngineError: Error, CustomStringConvertible, Equatable, Sendable {

@@ -1,5 +1,5 @@
 // PoseEstimation: the BlazePose façade — detection, landmarks, tracking and smoothing as MediaPipe's Pose.
-import ImageIO
+import MediaIO
 
 /// 3D human pose estimation with BlazePose GHUM (full), reproducing MediaPipe 0.10.14's legacy `Pose` solution.
 ///

@@ -1,6 +1,6 @@
 // PoseEstimation: ROI → model input (MediaPipe ImageToTensor with OpenCV 3.4's bit-exact perspective warp).
 import Foundation
-import ImageIO
+import MediaIO
 import NeuralEngine
 
 /// A rotated rectangle in pixels, float32 as MediaPipe's `RotatedRect` keeps it.

@@ -1,6 +1,6 @@
 // PoseEstimation: where the fetched BlazePose models live, and loading them into the engine.
 import Foundation
-import ModelIO
+import ModelFiles
 import NeuralEngine
 
 /// Locates PoseScope's fetched files: the BlazePose models and the sample media.

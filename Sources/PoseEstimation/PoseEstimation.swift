@@ -1,5 +1,5 @@
 // PoseEstimation: the BlazePose pipeline (detector, ROI, landmarks, tracking, smoothing) on NeuralEngine.
-import ImageIO
+import MediaIO
 
 /// Runs one neural network on one NHWC float32 input tensor.
 public protocol TensorModel: AnyObject {

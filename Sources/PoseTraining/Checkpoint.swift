@@ -1,7 +1,7 @@
 // PoseTraining: checkpoints — parameters, buffers and Adam state in safetensors with JSON metadata.
 
 import Foundation
-import ModelIO
+import ModelFiles
 
 /// The non-tensor part of a checkpoint.
 public struct CheckpointMetadata: Sendable, Equatable {

@@ -2,7 +2,7 @@
 // inference (from an exported file or a training checkpoint).
 
 import Foundation
-import ModelIO
+import ModelFiles
 import PoseCore
 
 /// The prediction network P with its configuration, for inference only.

@@ -1,7 +1,7 @@
 // PoseTraining: any lifter file PoseScope writes, loaded by its `format` entry — the supervised (AITE)
 // lifter or an unsupervised one — behind one `lift` in millimetres, for `estimate` and the viewer.
 
-import ModelIO
+import ModelFiles
 import PoseCore
 
 /// A trained 2D→3D lifter of either kind, as `estimate --lifter` and `view --lifter` use it.

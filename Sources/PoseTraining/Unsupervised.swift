@@ -2,7 +2,7 @@
 // PoseNet3D, 3DV 2020) — the objective, the trainer, evaluation against held-out 3D and the lifter file.
 
 import Foundation
-import ModelIO
+import ModelFiles
 import PoseCore
 
 /// Loss weights and shape of an unsupervised run (saved as JSON in the lifter file).

@@ -1,7 +1,7 @@
 // TerminalUI: pose estimation for the viewer — per-frame results, the engine, and its background worker.
 
 import Foundation
-import ImageIO
+import MediaIO
 import PoseCore
 import PoseEstimation
 

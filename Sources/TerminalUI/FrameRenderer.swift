@@ -1,6 +1,6 @@
 // TerminalUI: composes one full viewer frame (all panes and the status bar) into a cell grid.
 
-import ImageIO
+import MediaIO
 import PoseCore
 
 /// How a frame is drawn: colour depth and character set.

@@ -1,6 +1,6 @@
 // TerminalUI: images as half-block cells (or ASCII shades), aspect-fit, and the 2D skeleton overlay.
 
-import ImageIO
+import MediaIO
 import PoseCore
 
 /// Where an image landed in the cell grid: the cells it covers and the scale from image pixels to

@@ -1,7 +1,7 @@
 // TerminalUI: turns the viewer state and the cached estimates into frame content, help overlay and exports.
 
 import Foundation
-import ImageIO
+import MediaIO
 import PoseCore
 import PoseEstimation
 

@@ -2,7 +2,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import ImageIO
+import MediaIO
 import NeuralEngine
 import PoseCore
 import PoseEstimation

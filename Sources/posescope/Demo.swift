@@ -1,7 +1,7 @@
 // posescope: `demo` — run the estimator on the fetched sample media and print a summary.
 import ArgumentParser
 import Foundation
-import ImageIO
+import MediaIO
 import PoseCore
 import PoseEstimation
 

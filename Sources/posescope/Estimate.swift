@@ -1,7 +1,7 @@
 // posescope: `estimate` — images, frame folders and videos in, 2D + 3D pose per frame out (JSON or CSV).
 import ArgumentParser
 import Foundation
-import ImageIO
+import MediaIO
 import PoseCore
 import PoseEstimation
 import PoseTraining

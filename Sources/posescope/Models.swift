@@ -1,7 +1,7 @@
 // posescope: `models` — where the models are, whether they are there, and what they contain.
 import ArgumentParser
 import Foundation
-import ModelIO
+import ModelFiles
 import NeuralEngine
 import PoseEstimation
 

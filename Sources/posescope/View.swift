@@ -1,7 +1,7 @@
 // posescope: `view` (the default) — the interactive terminal viewer, or one headless frame with --once.
 import ArgumentParser
 import Foundation
-import ImageIO
+import MediaIO
 import PoseCore
 import PoseEstimation
 import TerminalUI

@@ -1,6 +1,6 @@
 // Engine parity: PoseScope's interpreter against LiteRT (XNNPACK, 1 thread) on real model inputs.
 import Foundation
-import ModelIO
+import ModelFiles
 import Testing
 
 @testable import NeuralEngine

@@ -1,7 +1,7 @@
 // NeuralEngineTests: models found by fuzzing (Fuzz/run.sh tflite) stay refused, and the interpreter's memory
 // caps hold.
 import Foundation
-import ModelIO
+import ModelFiles
 import NeuralEngine
 import Testing
 

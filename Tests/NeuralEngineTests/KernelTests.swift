@@ -2,7 +2,7 @@
 // reference paths, on seeded random data of odd sizes, for every instruction set this CPU supports.
 import CKernels
 import Foundation
-import ModelIO
+import ModelFiles
 import Testing
 
 @testable import NeuralEngine

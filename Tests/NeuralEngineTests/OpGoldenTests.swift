@@ -1,6 +1,6 @@
 // Op-level golden tests (each operator and option against LiteRT), bad-model errors, and mutated real models.
 import Foundation
-import ModelIO
+import ModelFiles
 import NeuralEngine
 import Testing
 
@@ -363,11 +363,11 @@ private func parseAndPrepare(
   let model: TFLiteModel
   do {
     model = try TFLiteModel(bytes: m, path: label)
-  } catch is ModelIOError {
+  } catch is ModelFilesError {
     tally.malformed += 1
     return nil
   } catch {
-    Issue.record("\(label): \(type(of: error)) is not a ModelIOError: \(error)")
+    Issue.record("\(label): \(type(of: error)) is not a ModelFilesError: \(error)")
     return nil
   }
   if let original, sameForEngine(model, original) { return nil }
@@ -385,7 +385,7 @@ private func parseAndPrepare(
 
 @Suite struct MutatedModelTests {
   /// Every golden op model, 24 seeded mutants each, edits in the flatbuffer structure (shapes, options,
-  /// indices, offsets). Each must parse or throw ModelIOError, then prepare or throw NeuralEngineError.
+  /// indices, offsets). Each must parse or throw ModelFilesError, then prepare or throw NeuralEngineError.
   @Test("mutated op models parse and prepare or throw, never trap")
   func opModelMutants() throws {
     var rng = MutationRNG(state: 0x0BAD_5EED)

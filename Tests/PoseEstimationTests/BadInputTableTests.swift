@@ -1,7 +1,7 @@
 // PoseEstimationTests: the estimator rows of docs/BAD_INPUTS.md: an image with no person and a 1×1 image
 // give no pose (not an error) with the real models, and the record written for them says so.
 import Foundation
-import ImageIO
+import MediaIO
 import Testing
 
 @testable import PoseEstimation

@@ -1,6 +1,6 @@
 // PoseEstimationTests: the estimator's contract — shapes, options, output checks, presence gate, refinement.
 import Foundation
-import ImageIO
+import MediaIO
 import Testing
 
 @testable import PoseEstimation

@@ -1,7 +1,7 @@
 // PoseEstimationTests: anchors, the OpenCV-exact warp, detection decoding / NMS and ROI geometry.
 import Foundation
-import ImageIO
-import ModelIO
+import MediaIO
+import ModelFiles
 import Testing
 
 @testable import PoseEstimation

@@ -1,6 +1,6 @@
 // The README's library example: it must compile, run on a real photo, and stay word for word in the README.
 import Foundation
-import ImageIO
+import MediaIO
 import PoseCore
 import PoseEstimation
 import Testing

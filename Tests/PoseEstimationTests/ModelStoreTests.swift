@@ -1,6 +1,6 @@
 // ModelStore: missing and broken model files give errors that say what to do.
 import Foundation
-import ModelIO
+import ModelFiles
 import NeuralEngine
 import Testing
 
@@ -37,7 +37,7 @@ struct ModelStoreTests {
     do {
       _ = try ModelStore.loadBlazePose(directory: dir)
       Issue.record("a truncated detector must not load")
-    } catch let e as ModelIOError {
+    } catch let e as ModelFilesError {
       #expect(e.path == path)
       guard case .malformed = e.kind else {
         Issue.record("expected malformed, got \(e)")

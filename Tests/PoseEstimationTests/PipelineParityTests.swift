@@ -1,8 +1,8 @@
-// Pipeline parity: PoseScope's whole pipeline (ImageIO + NeuralEngine + PoseEstimation) against
+// Pipeline parity: PoseScope's whole pipeline (MediaIO + NeuralEngine + PoseEstimation) against
 // mediapipe 0.10.14's mp.solutions.pose on the fetched real photos and the Sports2D frame sequence.
 import Foundation
-import ImageIO
-import ModelIO
+import MediaIO
+import ModelFiles
 import NeuralEngine
 import Testing
 

@@ -1,7 +1,7 @@
 // PoseEstimationTests: the pipeline replayed on recorded LiteRT outputs, against the mediapipe wheel's results.
 import Foundation
-import ImageIO
-import ModelIO
+import MediaIO
+import ModelFiles
 import Testing
 
 @testable import PoseEstimation

@@ -1,7 +1,7 @@
 // PoseEstimationTests: shared helpers — fixtures, the replay models, the wheel's expected JSON, comparisons.
 import Foundation
-import ImageIO
-import ModelIO
+import MediaIO
+import ModelFiles
 import Testing
 
 @testable import PoseEstimation

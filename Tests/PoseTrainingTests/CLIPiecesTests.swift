@@ -2,7 +2,7 @@
 // resolution and rig detection, evaluation metrics on a known set, BlazePose-style 2D, lifter export.
 
 import Foundation
-import ModelIO
+import ModelFiles
 import PoseCore
 import Testing
 

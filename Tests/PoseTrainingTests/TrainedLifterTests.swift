@@ -2,7 +2,7 @@
 // the viewer): the shipped supervised file, an unsupervised file, and files that are neither.
 
 import Foundation
-import ModelIO
+import ModelFiles
 import PoseCore
 import Testing
 

@@ -4,7 +4,7 @@
 // the student file, bad settings, and proof that the student stages never read 3D.
 
 import Foundation
-import ModelIO
+import ModelFiles
 import PoseCore
 import Testing
 

@@ -1,6 +1,6 @@
 // TerminalUITests: cell grid clipping, text (control, combining and wide characters) and boxes.
 
-import ImageIO
+import MediaIO
 import Testing
 
 @testable import TerminalUI

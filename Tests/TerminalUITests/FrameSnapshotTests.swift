@@ -1,7 +1,7 @@
 // TerminalUITests: full headless frames (golden text snapshots at 120×40) and frames at many sizes.
 
 import Foundation
-import ImageIO
+import MediaIO
 import PoseCore
 import Testing
 

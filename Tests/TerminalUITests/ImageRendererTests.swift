@@ -1,6 +1,6 @@
 // TerminalUITests: half-block and ASCII-shade image rendering, aspect fitting and the 2D overlay.
 
-import ImageIO
+import MediaIO
 import PoseCore
 import Testing
 

@@ -1,7 +1,7 @@
 // TerminalUITests: shared helpers (fixture loading, the synthetic test image, golden snapshots).
 
 import Foundation
-import ImageIO
+import MediaIO
 import PoseCore
 import Testing
 

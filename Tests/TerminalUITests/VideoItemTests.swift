@@ -2,7 +2,7 @@
 // from one ffmpeg pipe, estimation order and tracking, status bar time, export with time_s, no ffmpeg.
 
 import Foundation
-import ImageIO
+import MediaIO
 import PoseCore
 import PoseEstimation
 import Testing

@@ -2,7 +2,7 @@
 // sequence and reference paths, export), and `--once` on a real sample photo through the estimator.
 
 import Foundation
-import ImageIO
+import MediaIO
 import PoseCore
 import PoseEstimation
 import Testing

@@ -1,7 +1,7 @@
-// Fuzz target: JPEG decoding (EXIF orientation included) through ImageIO; bytes 0..<3 forced to FF D8 FF.
+// Fuzz target: JPEG decoding (EXIF orientation included) through MediaIO; bytes 0..<3 forced to FF D8 FF.
 import CFuzzDriver
 import Foundation
-import ImageIO
+import MediaIO
 
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzJPEG(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {

@@ -1,7 +1,7 @@
-// Fuzz target: PNG decoding through ImageIO (the input's first 8 bytes are forced to the PNG signature).
+// Fuzz target: PNG decoding through MediaIO (the input's first 8 bytes are forced to the PNG signature).
 import CFuzzDriver
 import Foundation
-import ImageIO
+import MediaIO
 
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzPNG(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {

@@ -1,7 +1,7 @@
-// Fuzz target: the safetensors reader (ModelIO), including every tensor accessor.
+// Fuzz target: the safetensors reader (ModelFiles), including every tensor accessor.
 import CFuzzDriver
 import Foundation
-import ModelIO
+import ModelFiles
 
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzSafetensors(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {

@@ -1,7 +1,7 @@
-// Fuzz target: the TFLite flatbuffer reader (ModelIO) plus interpreter preparation (NeuralEngine).
+// Fuzz target: the TFLite flatbuffer reader (ModelFiles) plus interpreter preparation (NeuralEngine).
 import CFuzzDriver
 import Foundation
-import ModelIO
+import ModelFiles
 import NeuralEngine
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,5 +1,5 @@
 // NeuralEngine: ADD of two tensors (same shape, or numpy-style broadcast), with a fused activation.
-import ModelIO
+import ModelFiles
 
 final class AddKernel: Kernel {
   let a: Int, b: Int, output: Int

@@ -1,5 +1,5 @@
 // NeuralEngine: CONCATENATION along any axis.
-import ModelIO
+import ModelFiles
 
 final class ConcatenationKernel: Kernel {
   let inputs: [Int], output: Int

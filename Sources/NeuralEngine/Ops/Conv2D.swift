@@ -3,7 +3,7 @@
 // first), bias, padding and activation fused.
 import CKernels
 import COpenBLAS
-import ModelIO
+import ModelFiles
 
 final class Conv2DKernel: Kernel {
   let input: Int, output: Int

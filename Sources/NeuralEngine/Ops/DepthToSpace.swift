@@ -1,5 +1,5 @@
 // NeuralEngine: DEPTH_TO_SPACE (NHWC, DCR order as TFLite).
-import ModelIO
+import ModelFiles
 
 final class DepthToSpaceKernel: Kernel {
   let input: Int, output: Int

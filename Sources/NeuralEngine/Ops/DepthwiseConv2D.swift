@@ -1,7 +1,7 @@
 // NeuralEngine: DEPTHWISE_CONV_2D over NHWC — the C kernel for multiplier 1 (channel blocks in vector
 // registers, bias, padding and activation fused), a plain Swift loop for other multipliers.
 import CKernels
-import ModelIO
+import ModelFiles
 
 final class DepthwiseConv2DKernel: Kernel {
   let input: Int, output: Int

@@ -1,6 +1,6 @@
 // NeuralEngine: LOGISTIC (the sigmoid 1 / (1 + e^-x)).
 import Foundation
-import ModelIO
+import ModelFiles
 
 final class LogisticKernel: Kernel {
   let input: Int, output: Int, count: Int

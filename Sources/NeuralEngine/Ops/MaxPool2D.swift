@@ -1,5 +1,5 @@
 // NeuralEngine: MAX_POOL_2D over NHWC; padded positions never win.
-import ModelIO
+import ModelFiles
 
 final class MaxPool2DKernel: Kernel {
   let input: Int, output: Int

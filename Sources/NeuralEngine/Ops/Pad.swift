@@ -1,5 +1,5 @@
 // NeuralEngine: PAD with zeros (constant paddings), for tensors of rank up to 4.
-import ModelIO
+import ModelFiles
 
 final class PadKernel: Kernel {
   let input: Int, output: Int

@@ -1,5 +1,5 @@
 // NeuralEngine: RESHAPE (a copy; element order is unchanged).
-import ModelIO
+import ModelFiles
 
 final class ReshapeKernel: Kernel {
   let input: Int, output: Int, count: Int

@@ -1,6 +1,6 @@
 // NeuralEngine: RESIZE_BILINEAR over NHWC, honouring align_corners and half_pixel_centers as TFLite does.
 import Foundation
-import ModelIO
+import ModelFiles
 
 final class ResizeBilinearKernel: Kernel {
   let input: Int, output: Int
