@@ -12,6 +12,8 @@ let package = Package(
     .library(name: "NeuralEngine", targets: ["NeuralEngine"]),
     .library(name: "PoseCore", targets: ["PoseCore"]),
     .library(name: "PoseEstimation", targets: ["PoseEstimation"]),
+    .library(name: "PoseFormats", targets: ["PoseFormats"]),
+    .library(name: "PoseScope", targets: ["PoseScope"]),
     .library(name: "TerminalUI", targets: ["TerminalUI"]),
     .library(name: "PoseTraining", targets: ["PoseTraining"]),
   ],
@@ -41,17 +43,22 @@ let package = Package(
     .target(name: "CKernels"),
     .target(name: "NeuralEngine", dependencies: ["ModelFiles", "COpenBLAS", "CKernels"]),
     .target(name: "PoseCore"),
-    .target(
-      name: "PoseEstimation",
-      dependencies: ["FileSupport", "MediaIO", "ModelFiles", "NeuralEngine", "PoseCore"]),
+    .target(name: "PoseEstimation", dependencies: ["MediaIO", "ModelFiles", "NeuralEngine", "PoseCore"]),
+    // The estimate schema (JSON/CSV), BVH writing, ground-truth sidecars.
+    .target(name: "PoseFormats", dependencies: ["FileSupport", "PoseCore"]),
     .target(name: "PoseTraining", dependencies: ["PoseCore", "ModelFiles", "COpenBLAS"]),
+    // The umbrella: the pipeline (media in, one frame model out), background estimation, consistent bones,
+    // the assets locator; re-exports the libraries below it.
     .target(
-      name: "TerminalUI",
-      dependencies: ["CNCurses", "MediaIO", "PoseCore", "PoseEstimation"]),
+      name: "PoseScope",
+      dependencies: [
+        "FileSupport", "MediaIO", "ModelFiles", "NeuralEngine", "PoseCore", "PoseEstimation", "PoseFormats",
+      ]),
+    .target(name: "TerminalUI", dependencies: ["CNCurses", "PoseScope"]),
     .executableTarget(
       name: "posescope",
       dependencies: [
-        "MediaIO", "ModelFiles", "NeuralEngine", "PoseCore", "PoseEstimation", "TerminalUI", "PoseTraining",
+        "PoseScope", "TerminalUI", "PoseTraining",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -62,15 +69,18 @@ let package = Package(
       name: "NeuralEngineTests", dependencies: ["NeuralEngine", "ModelFiles"],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "PoseCoreTests", dependencies: ["PoseCore"]),
+    .testTarget(name: "PoseFormatsTests", dependencies: ["PoseFormats"]),
+    .testTarget(
+      name: "PoseScopeTests", dependencies: ["PoseScope", "TerminalUI"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "PoseEstimationTests",
       dependencies: ["PoseEstimation", "MediaIO", "PoseCore", "NeuralEngine", "ModelFiles"],
       resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "PoseTrainingTests", dependencies: ["PoseTraining", "PoseCore", "ModelFiles"],
+      name: "PoseTrainingTests", dependencies: ["PoseTraining", "PoseCore", "ModelFiles", "PoseFormats"],
       resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "TerminalUITests", dependencies: ["TerminalUI", "PoseCore", "MediaIO"],
+      name: "TerminalUITests", dependencies: ["TerminalUI", "PoseScope"],
       resources: [.copy("Fixtures")]),
   ]
 )

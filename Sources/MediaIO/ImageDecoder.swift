@@ -13,6 +13,37 @@ public enum ImageDecoder {
     case jpeg
   }
 
+  /// An image's size in pixels, as displayed (a JPEG's EXIF orientation applied).
+  public struct Size: Equatable, Hashable, Sendable {
+    public var width: Int
+    public var height: Int
+    public init(width: Int, height: Int) {
+      self.width = width
+      self.height = height
+    }
+  }
+
+  /// The size of the PNG or JPEG file at `path` from its header, without decoding the pixels (equal to
+  /// the size of the image `load` returns).
+  ///
+  /// Throws the `MediaIOError` of `load` for a file that cannot be read or has no valid header.
+  public static func size(path: String) throws(MediaIOError) -> Size {
+    let bytes = try FileIO.readFile(path, limit: ImageLimits.maxFileBytes)
+    switch try format(of: bytes, path: path) {
+    case .png:
+      // The IHDR chunk comes first: width and height are big-endian at bytes 16 and 20.
+      guard bytes.count >= 24 else { throw MediaIOError(path: path, kind: .truncated) }
+      func be32(_ i: Int) -> Int { bytes[i..<i + 4].reduce(0) { $0 << 8 | Int($1) } }
+      let size = Size(width: be32(16), height: be32(20))
+      guard size.width > 0, size.height > 0 else {
+        throw MediaIOError(path: path, kind: .corrupt("the PNG header gives a size of 0"))
+      }
+      return size
+    case .jpeg:
+      return try JPEGDecoder.size(bytes, path: path)
+    }
+  }
+
   /// Reads and decodes the PNG or JPEG file at `path`.
   ///
   /// Throws `MediaIOError` with kind `fileNotFound`, `isADirectory`, `unreadable`, `empty`, `fileTooLarge`,

@@ -19,6 +19,27 @@ enum JPEGDecoder {
   /// junk before the end-of-image marker), a bad ICC marker, an unknown JFIF revision. Note that
   /// libjpeg-turbo's fast Huffman path does not report most bit errors in the scan data at all, so such
   /// damage decodes to wrong pixels without an error.
+  /// The displayed size (EXIF orientation applied) from the frame header, without decoding pixels.
+  static func size(_ bytes: [UInt8], path: String) throws(MediaIOError) -> ImageDecoder.Size {
+    guard let handle = tjInitDecompress() else {
+      throw MediaIOError(path: path, kind: .corrupt("cannot create a TurboJPEG decompressor"))
+    }
+    defer { tjDestroy(handle) }
+    var width: Int32 = 0
+    var height: Int32 = 0
+    var subsampling: Int32 = 0
+    var colorspace: Int32 = 0
+    let status = bytes.withUnsafeBufferPointer { input in
+      tjDecompressHeader3(
+        handle, input.baseAddress, UInt(input.count), &width, &height, &subsampling, &colorspace)
+    }
+    guard status == 0, width > 0, height > 0 else { throw failure(handle, path: path) }
+    let swaps = EXIF.orientation(inJPEG: bytes) >= 5
+    return swaps
+      ? ImageDecoder.Size(width: Int(height), height: Int(width))
+      : ImageDecoder.Size(width: Int(width), height: Int(height))
+  }
+
   static func decode(_ bytes: [UInt8], path: String) throws(MediaIOError) -> Image {
     guard let handle = tjInitDecompress() else {
       throw MediaIOError(path: path, kind: .corrupt("cannot create a TurboJPEG decompressor"))

@@ -1,6 +1,6 @@
 // TerminalUI: the bone-length diagnostics pane (per-bone rows, sparklines, summary line).
 
-import PoseCore
+import PoseScope
 
 /// One bone of the diagnostics table. Lengths are in millimetres; nil means unknown.
 public struct BoneTableRow: Sendable, Hashable {

@@ -1,7 +1,7 @@
 // TerminalUI: the orbit camera of the skeleton pane (yaw/pitch/zoom, orthographic or perspective).
 
 import Foundation
-import PoseCore
+import PoseScope
 
 /// An orbit camera looking at a target point, for the 3D skeleton pane.
 ///

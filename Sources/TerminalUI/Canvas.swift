@@ -1,6 +1,6 @@
 // TerminalUI: dot canvases (braille 2×4 dots per cell, ASCII fallback) with per-cell depth, and lines.
 
-import PoseCore
+import PoseScope
 
 /// How a line is drawn: every dot, or every other dot (the ASCII canvas uses `.` for dotted lines).
 public enum LinePattern: Sendable, Hashable {

@@ -1,6 +1,6 @@
 // TerminalUI: terminal colours (RGB, xterm palette), colour modes, quantisation and env detection.
 
-import MediaIO
+import PoseScope
 
 /// A terminal colour: the terminal's default, an entry of the xterm 256-colour palette, or 24-bit RGB.
 public enum Color: Hashable, Sendable {

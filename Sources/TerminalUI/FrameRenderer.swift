@@ -1,7 +1,6 @@
 // TerminalUI: composes one full viewer frame (all panes and the status bar) into a cell grid.
 
-import MediaIO
-import PoseCore
+import PoseScope
 
 /// How a frame is drawn: colour depth and character set.
 public struct RenderOptions: Sendable, Hashable {

@@ -1,7 +1,6 @@
 // TerminalUI: images as half-block cells (or ASCII shades), aspect-fit, and the 2D skeleton overlay.
 
-import MediaIO
-import PoseCore
+import PoseScope
 
 /// Where an image landed in the cell grid: the cells it covers and the scale from image pixels to
 /// cells. A cell shows 1 × 2 (resampled) pixels: columns map to cells, rows to half-cells.

@@ -1,6 +1,6 @@
 // TerminalUI: 3D skeleton drawing (bones, joints, ground grid, axis gizmo) into a dot canvas.
 
-import PoseCore
+import PoseScope
 
 /// A 3D pose to draw: joints of a skeleton, optional visibilities and per-bone error values.
 ///

@@ -2,7 +2,7 @@
 
 import CNCurses
 import Foundation
-import PoseEstimation
+import PoseScope
 
 /// How an interactive session ended.
 public enum ViewerOutcome: Sendable, Equatable {
@@ -34,8 +34,7 @@ public enum Viewer {
   /// - Throws: `NCursesError` when the terminal cannot be used.
   public static func run(
     items: [MediaItem], settings: ViewerSettings, requestedColor: ColorMode, glyphs: GlyphSet? = nil,
-    threads: Int = 1, modelDirectory: String? = nil, lifter: PoseLifter? = nil,
-    videoTools: VideoTools = VideoTools()
+    pipeline: PipelineOptions = PipelineOptions()
   ) throws -> ViewerOutcome {
     posescope_install_signal_handlers()
     let screen = try NCursesScreen(requested: requestedColor)
@@ -56,13 +55,11 @@ public enum Viewer {
     }
 
     let cache = ThumbnailCache()
-    let service = EstimationService(
-      items: items, thumbnails: cache, threads: threads, modelDirectory: modelDirectory, lifter: lifter,
-      videoTools: videoTools)
-    let loader = ThumbnailLoader(items: items, cache: cache, videoTools: videoTools)
+    let service = EstimationService(items: items, thumbnails: cache, options: pipeline)
+    let loader = ThumbnailLoader(items: items, cache: cache, videoTools: pipeline.videoTools)
     let presenter = ViewerPresenter(items: items, settings: settings, store: service, thumbnails: cache)
     var state = presenter.initialState()
-    if lifter != nil { state.availableSources = PoseSource.allCases }
+    if pipeline.lifter != nil { state.availableSources = PoseSource.allCases }
     if let s = state.selected { service.focus(item: s) }
     service.start()
     loader.start()
@@ -353,12 +350,12 @@ public enum Viewer {
   /// - Throws: the engine's error when the models cannot be loaded (naming `scripts/fetch-assets.sh`).
   public static func renderOnce(
     items: [MediaItem], settings: ViewerSettings, width: Int, height: Int, colorMode: ColorMode,
-    glyphs: GlyphSet = .unicode, frame: Int = 0, keys: String = "", threads: Int = 1,
-    modelDirectory: String? = nil, lifter: PoseLifter? = nil
+    glyphs: GlyphSet = .unicode, frame: Int = 0, keys: String = "",
+    pipeline: PipelineOptions = PipelineOptions()
   ) throws -> String {
     let grid = try renderOnceGrid(
       items: items, settings: settings, width: width, height: height, colorMode: colorMode, glyphs: glyphs,
-      frame: frame, keys: keys, threads: threads, modelDirectory: modelDirectory, lifter: lifter)
+      frame: frame, keys: keys, pipeline: pipeline)
     return ansiString(grid, mode: colorMode)
   }
 
@@ -368,21 +365,17 @@ public enum Viewer {
   /// `height` frame. Returns the milliseconds of each redraw (for `posescope bench`).
   public static func measureRedrawAfterRotation(
     items: [MediaItem], settings: ViewerSettings = ViewerSettings(), width: Int = 200, height: Int = 60,
-    colorMode: ColorMode = .truecolor, runs: Int = 100, threads: Int = 1, modelDirectory: String? = nil
+    colorMode: ColorMode = .truecolor, runs: Int = 100, pipeline: PipelineOptions = PipelineOptions()
   ) throws -> [Double] {
     let cache = ThumbnailCache()
     let store = EstimateStore(items: items)
     let presenter = ViewerPresenter(items: items, settings: settings, store: store, thumbnails: cache)
     var state = presenter.initialState()
     if let s = state.selected {
-      let engine = try EstimationEngine(threads: threads, modelDirectory: modelDirectory)
-      let (estimate, thumb) = engine.estimate(item: items[s], itemIndex: s, frame: 0)
+      let engine = try FrameEstimator(options: pipeline)
+      let (estimate, image) = engine.estimate(item: items[s], itemIndex: s, frame: 0)
       store.store(estimate, item: s, frame: 0)
-      if let thumb {
-        cache.put(
-          .init(item: s, frame: 0),
-          .image(thumb, fullWidth: estimate.imageWidth, fullHeight: estimate.imageHeight))
-      }
+      if let image { cache.put(.init(item: s, frame: 0), .of(image)) }
     }
     store.setState(.idle)
     var grid = CellGrid(width: width, height: height)
@@ -402,25 +395,25 @@ public enum Viewer {
   /// `renderOnce` as a cell grid (for tests that look at cells).
   public static func renderOnceGrid(
     items: [MediaItem], settings: ViewerSettings, width: Int, height: Int, colorMode: ColorMode,
-    glyphs: GlyphSet = .unicode, frame: Int = 0, keys: String = "", threads: Int = 1,
-    modelDirectory: String? = nil, lifter: PoseLifter? = nil
+    glyphs: GlyphSet = .unicode, frame: Int = 0, keys: String = "",
+    pipeline: PipelineOptions = PipelineOptions()
   ) throws -> CellGrid {
     let cache = ThumbnailCache()
     let store = EstimateStore(items: items)
     let presenter = ViewerPresenter(items: items, settings: settings, store: store, thumbnails: cache)
     var state = presenter.initialState()
-    if lifter != nil { state.availableSources = PoseSource.allCases }
+    if pipeline.lifter != nil { state.availableSources = PoseSource.allCases }
     if let s = state.selected {
-      let engine = try EstimationEngine(threads: threads, modelDirectory: modelDirectory, lifter: lifter)
+      let engine = try FrameEstimator(options: pipeline)
       let item = items[s]
       let last = max(0, min(item.frameCount - 1, frame))
       for f in 0...last {
-        let (estimate, thumb) = engine.estimate(item: item, itemIndex: s, frame: f)
+        let (estimate, image) = engine.estimate(item: item, itemIndex: s, frame: f)
         store.store(estimate, item: s, frame: f)
         if f == last {
           let key = ThumbnailCache.Key(item: s, frame: f)
-          if let thumb {
-            cache.put(key, .image(thumb, fullWidth: estimate.imageWidth, fullHeight: estimate.imageHeight))
+          if let image {
+            cache.put(key, .of(image))
           } else {
             cache.put(key, .failed(estimate.error ?? "cannot read the image"))
           }

@@ -1,9 +1,7 @@
 // TerminalUI: turns the viewer state and the cached estimates into frame content, help overlay and exports.
 
 import Foundation
-import MediaIO
-import PoseCore
-import PoseEstimation
+import PoseScope
 
 /// Settings of a viewer session that do not change while it runs.
 public struct ViewerSettings: Sendable {
@@ -77,7 +75,7 @@ public final class ViewerPresenter {
     self.settings = settings
     self.store = store
     self.thumbnails = thumbnails
-    self.groundTruth = groundTruth ?? items.map { GroundTruth.sidecar(for: $0) }
+    self.groundTruth = groundTruth ?? items.map { $0.groundTruth() }
   }
 
   /// A new session's state: the items, the default bone reference and the lifter source's name.
@@ -201,9 +199,9 @@ public final class ViewerPresenter {
         let sy = Double(thumb.image.height) / Double(max(1, estimate.imageHeight))
         let points: [Vec2]
         let vis: [Double]
-        if kind == .h36m17, let h = estimate.h36mImage {
+        if kind == .h36m17, let h = estimate.person?.h36mImage {
           points = h
-          vis = Self.h36mVisibility(visibility)
+          vis = estimate.person?.h36mVisibility ?? []
         } else {
           points = r.landmarks.map {
             Vec2($0.x * Double(estimate.imageWidth), $0.y * Double(estimate.imageHeight))
@@ -220,7 +218,8 @@ public final class ViewerPresenter {
         }
         content.pose3D = Pose3D(
           skeleton: skeleton, joints: joints,
-          visibility: kind == .h36m17 ? Self.h36mVisibility(visibility) : visibility, boneErrors: errors)
+          visibility: kind == .h36m17 ? (estimate.person?.h36mVisibility ?? []) : visibility,
+          boneErrors: errors)
       } else {
         content.skeletonMessage =
           kind == .h36m17
@@ -346,7 +345,7 @@ public final class ViewerPresenter {
   }
 
   /// What the skeleton pane says when there is no pose to draw.
-  func poseMessage(estimate: FrameEstimate?, item: Int, glyphs: GlyphSet) -> String {
+  func poseMessage(estimate: PoseFrame?, item: Int, glyphs: GlyphSet) -> String {
     if let e = estimate {
       if let error = e.error { return error }
       return "no person found"
@@ -374,40 +373,30 @@ public final class ViewerPresenter {
     }
   }
 
-  /// H36M-17 joint visibilities from the 33 BlazePose visibilities (minimum over each joint's sources).
-  public static func h36mVisibility(_ blaze: [Double]) -> [Double] {
-    BlazePoseToH36M.sources.map { sources in
-      sources.map { $0 < blaze.count ? blaze[$0] : 0 }.min() ?? 0
-    }
-  }
-
-  /// Reference lengths (metres, NaN where unknown) for the current frame and a label for the table title.
-  /// `estimate`'s H36M-17 pose of `source` held to the subject's lengths (the lifter's through AITE's DCM
+  /// The frame's H36M-17 pose of `source` held to the subject's lengths (the lifter's through AITE's DCM
   /// cascade first, when it has one), as the 3D pane shows it and `e` exports it; nil without a pose.
-  func consistentPose(_ estimate: FrameEstimate, subject: SubjectBoneLengths, source: PoseSource) -> (
+  func consistentPose(_ estimate: PoseFrame, subject: SubjectBoneLengths, source: PoseSource) -> (
     joints: [Vec3], method: ConsistentBones.Method
   )? {
-    guard let raw = estimate.joints3D(.h36m17, source: source) else { return nil }
-    return ConsistentBones.pose(
-      raw, lengths: subject.lengths, adjuster: source == .aiteLifter ? settings.adjuster : nil)
+    ConsistentBones.pose(
+      estimate, subject: subject, source: source, adjuster: source == .aiteLifter ? settings.adjuster : nil)
   }
 
   /// The subject's lengths for consistent bones: the user's (`settings.subjectLengths`), else a robust
   /// estimate from the raw poses of `source` estimated so far (cached until more frames arrive).
-  func subjectLengths(item: Int, sequence: [FrameEstimate?], source: PoseSource) -> SubjectBoneLengths? {
+  func subjectLengths(item: Int, sequence: [PoseFrame?], source: PoseSource) -> SubjectBoneLengths? {
     if let given = settings.subjectLengths { return given }
-    let frames = sequence.map { $0?.joints3D(.h36m17, source: source) }
-    let count = frames.filter { $0 != nil }.count
+    let count = sequence.filter { $0?.joints3D(.h36m17, source: source) != nil }.count
     guard count > 0 else { return nil }
     if let cached = subjectCache, cached.item == item, cached.count == count, cached.source == source {
       return cached.lengths
     }
-    let weights = sequence.map { e in e?.result.map { Self.h36mVisibility($0.landmarks.map(\.visibility)) } }
-    let lengths = try? SubjectBoneLengths.estimate(frames: frames, jointWeights: weights)
+    let lengths = try? ConsistentBones.subject(sequence, source: source)
     subjectCache = (item, count, source, lengths)
     return lengths
   }
 
+  /// Reference lengths (metres, NaN where unknown) for the current frame and a label for the table title.
   func referenceLengths(
     state: ViewerState, item: Int, frame: Int, kind: SkeletonKind, history: [[Double]]
   ) -> (lengths: [Double]?, label: String) {
@@ -469,7 +458,7 @@ public final class ViewerPresenter {
     let subject =
       state.consistentBones ? subjectLengths(item: index, sequence: estimates, source: source) : nil
     var methods: Set<ConsistentBones.Method> = []
-    func record(_ e: FrameEstimate, file: String, sequence: String?, frame: Int?, time: Double? = nil) {
+    func record(_ e: PoseFrame, file: String, sequence: String?, frame: Int?, time: Double? = nil) {
       var r = e.record(file: file, sequence: sequence, frame: frame, time: time)
       if let subject, let made = consistentPose(e, subject: subject, source: source) {
         r.attachConsistent(made.joints, source: sourceName)

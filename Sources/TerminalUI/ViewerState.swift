@@ -1,126 +1,6 @@
 // TerminalUI: the viewer's state (items, selection, filter, frames, camera, modes) and its key transitions.
 
-import PoseCore
-
-/// An entry of the viewer's browser: one image, a folder of frames or a video file (one sequence each).
-public struct MediaItem: Sendable, Hashable {
-  /// What the item is.
-  public enum Kind: Sendable, Hashable {
-    /// A single image file.
-    case image
-    /// A frame folder with its frame files in natural order (never empty).
-    case folder(frames: [String])
-    /// A video file read through ffmpeg: its number of frames (at least 1) and its frame rate (frames per
-    /// second; 0 when unknown, e.g. when ffmpeg is missing).
-    case video(frames: Int, fps: Double)
-  }
-
-  /// The path given (file or folder, without a trailing `/`).
-  public var path: String
-  /// The name shown in the browser (last path component).
-  public var name: String
-  /// Image, folder or video.
-  public var kind: Kind
-  /// Why the item cannot be shown at all (a video that ffmpeg cannot open, or no ffmpeg), without the
-  /// path; nil when it can.
-  public var problem: String?
-
-  /// Creates an item; `name` defaults to the last path component.
-  public init(path: String, kind: Kind, name: String? = nil, problem: String? = nil) {
-    var p = path
-    while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
-    self.path = p
-    self.kind = kind
-    self.name = name ?? (p.split(separator: "/").last.map(String.init) ?? p)
-    self.problem = problem
-  }
-
-  /// True for frame folders.
-  public var isFolder: Bool {
-    if case .folder = kind { return true }
-    return false
-  }
-
-  /// True for video files.
-  public var isVideo: Bool {
-    if case .video = kind { return true }
-    return false
-  }
-
-  /// True for items with frames in time order (folders and videos): they play, step and track.
-  public var isSequence: Bool { isFolder || isVideo }
-
-  /// Frames in the item (1 for an image).
-  public var frameCount: Int {
-    switch kind {
-    case .image: return 1
-    case .folder(let frames): return frames.count
-    case .video(let frames, _): return max(1, frames)
-    }
-  }
-
-  /// The frame rate of a video (nil for images, folders and videos of unknown rate).
-  public var videoFPS: Double? {
-    guard case .video(_, let fps) = kind, fps.isFinite, fps > 0 else { return nil }
-    return fps
-  }
-
-  /// The time of frame `i` in seconds from the start of a video (`i / fps`), nil for other items.
-  public func time(ofFrame i: Int) -> Double? { videoFPS.map { Double(i) / $0 } }
-
-  /// The image file of frame `i` (the image itself for `.image` and i = 0), nil when out of range and
-  /// for videos (their frames are decoded from `path`).
-  public func framePath(_ i: Int) -> String? {
-    switch kind {
-    case .image: return i == 0 ? path : nil
-    case .folder(let frames): return i >= 0 && i < frames.count ? frames[i] : nil
-    case .video: return nil
-    }
-  }
-
-  /// Where a ground-truth sidecar for this item is looked for: `<path>.gt.json`
-  /// (`bus.jpg.gt.json`, or `sports2d.gt.json` next to the folder `sports2d/`).
-  public var sidecarPath: String { path + ".gt.json" }
-}
-
-/// Where the 3D pose comes from.
-public enum PoseSource: String, CaseIterable, Sendable {
-  /// BlazePose GHUM's world landmarks (metres, hip-centred).
-  case blazePose
-  /// The AITE 2D→3D lifter (not trained yet).
-  case aiteLifter
-
-  /// Short name for the status bar.
-  public var label: String {
-    switch self {
-    case .blazePose: return "BlazePose"
-    case .aiteLifter: return "AITE lifter"
-    }
-  }
-
-  /// Why the source cannot be used yet, nil when it can.
-  public var unavailableReason: String? {
-    switch self {
-    case .blazePose: return nil
-    case .aiteLifter: return "not trained yet"
-    }
-  }
-}
-
-/// Which skeleton is drawn and measured.
-public enum SkeletonKind: String, CaseIterable, Sendable {
-  /// Human3.6M, 17 joints, 16 bones (mapped from BlazePose).
-  case h36m17
-  /// BlazePose's own 33 landmarks.
-  case blazePose33
-
-  /// The PoseCore skeleton.
-  public var skeleton: Skeleton { self == .h36m17 ? .h36m17 : .blazePose33 }
-  /// Name for titles.
-  public var label: String { self == .h36m17 ? "H36M-17" : "BlazePose-33" }
-  /// The other one.
-  public var toggled: SkeletonKind { self == .h36m17 ? .blazePose33 : .h36m17 }
-}
+import PoseScope
 
 /// Where the reference bone lengths of the diagnostics come from.
 public enum ReferenceMode: String, CaseIterable, Sendable {
@@ -204,7 +84,7 @@ public struct ViewerState: Sendable {
   /// The 3D source shown.
   public private(set) var source: PoseSource = .blazePose
   /// Sources that can be chosen with `s`.
-  public var availableSources: [PoseSource] = PoseSource.allCases.filter { $0.unavailableReason == nil }
+  public var availableSources: [PoseSource] = [.blazePose]
   /// The skeleton drawn and measured.
   public var skeleton: SkeletonKind = .h36m17
   /// Show the bone-length-consistent 3D of the source (H36M-17): every frame held to the subject's
@@ -420,7 +300,7 @@ public struct ViewerState: Sendable {
     let i = choices.firstIndex(of: source) ?? -1
     let nextSource = choices[(i + 1) % choices.count]
     let unavailable = PoseSource.allCases.filter { !choices.contains($0) }
-      .map { "\(label($0)): \($0.unavailableReason ?? "unavailable")" }
+      .map { "\(label($0)): no lifter loaded (see --lifter)" }
     if nextSource == source {
       message =
         "3D source: \(label(source)) (the only one"

@@ -2,10 +2,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import MediaIO
-import NeuralEngine
-import PoseCore
-import PoseEstimation
+import PoseScope
 import TerminalUI
 
 struct Bench: ParsableCommand {
@@ -138,17 +135,13 @@ struct Bench: ParsableCommand {
         med(\.preprocessMs), med(\.detectorMs), med(\.landmarkMs), med(\.postprocessMs)))
     try stage("tracked frame (lm only)") { _ = try video.process(img) }
     try stage("decode + static pipeline") { _ = try still.process(try ImageDecoder.load(path: path)) }
-    // The whole frame as `estimate` computes it: decode, both models, the H36M-17 mapping and the lifter.
+    // The whole frame as `estimate` computes it, through the pipeline's frame estimator: decode, both
+    // models, the H36M-17 mapping and the lifter.
     if let lifterPath = try ShippedLifter.locate(explicit: nil) {
-      let lifter = try ShippedLifter.load(lifterPath)
-      try stage("whole frame (+ lifter)") {
-        let frame = try ImageDecoder.load(path: path)
-        guard let r = try still.process(frame) else { return }
-        let px = r.landmarks.map {
-          SIMD2<Double>(Double($0.x) * Double(frame.width), Double($0.y) * Double(frame.height))
-        }
-        _ = ShippedLifter.lift(lifter, try BlazePoseToH36M.map(px))
-      }
+      let lifter = ShippedLifter.poseLifter(try ShippedLifter.load(lifterPath))
+      let frames = try FrameEstimator(options: PipelineOptions(threads: threads, lifter: lifter))
+      let item = MediaItem(path: path, kind: .image)
+      stage("whole frame (+ lifter)") { _ = frames.estimate(item: item, itemIndex: 0, frame: 0) }
     }
 
     // The viewer: one redraw (state → panes → cell grid → ANSI text) after a rotation key, 200×60.
@@ -360,7 +353,8 @@ struct Bench: ParsableCommand {
     let first = try ImageDecoder.load(path: frames[0])
     let item = MediaItem(path: folder, kind: .folder(frames: frames))
     let cache = ThumbnailCache()
-    let service = EstimationService(items: [item], thumbnails: cache, threads: threads)
+    let service = EstimationService(
+      items: [item], thumbnails: cache, options: PipelineOptions(threads: threads))
     let t0 = Date()
     service.start()
     while service.progress(item: 0).done < frames.count {

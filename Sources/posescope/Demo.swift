@@ -1,9 +1,7 @@
 // posescope: `demo` — run the estimator on the fetched sample media and print a summary.
 import ArgumentParser
 import Foundation
-import MediaIO
-import PoseCore
-import PoseEstimation
+import PoseScope
 
 struct Demo: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -17,8 +15,8 @@ struct Demo: ParsableCommand {
     guard images.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else {
       throw CLIError("sample media not found in \(root) — fetch them with `scripts/fetch-assets.sh samples`")
     }
-    let models = try loadModels(threads: 1)
-    let still = try BlazePoseEstimator(detector: models.detector, landmarker: models.landmarker)
+    let pipeline: Pipeline
+    do { pipeline = try Pipeline() } catch { throw CLIError("\(error)") }
     print(
       "PoseScope — BlazePose GHUM (full) on PoseScope's own engine. Lengths from world landmarks, in mm.\n")
     let bones = ["left_upper_arm", "right_upper_arm", "left_upper_leg", "right_upper_leg", "left_lower_leg"]
@@ -29,15 +27,13 @@ struct Demo: ParsableCommand {
         }
         .joined())
     for path in images {
-      let img = try ImageDecoder.load(path: path)
-      let r = try still.process(img)
-      let rec = FrameRecord(file: path, width: img.width, height: img.height, result: r)
+      let frame = try pipeline.estimate(path)[0]
       var line = (path as NSString).lastPathComponent.padding(toLength: 20, withPad: " ", startingAt: 0)
-      line += String(format: "   %4d×%-4d  ", img.width, img.height)
-      if let s = rec.score, let b = rec.boneLengths {
-        line += String(format: "%.2f   ", s)
+      line += String(format: "   %4d×%-4d  ", frame.imageWidth, frame.imageHeight)
+      if let person = frame.person, let lengths = person.h36mLengths {
+        line += String(format: "%.2f   ", person.blazePose.poseScore)
         for name in bones {
-          let mm = (b.first { $0.name == name }?.lengthM ?? .nan) * 1000
+          let mm = (H36M17.boneNames.firstIndex(of: name).map { lengths[$0] } ?? .nan) * 1000
           line += String(format: "%-16.0f", mm)
         }
       } else {
@@ -45,24 +41,14 @@ struct Demo: ParsableCommand {
       }
       print(line)
     }
-    let seq = root + "/sports2d"
-    if let files = try? FrameFolder.list(seq) {
-      var opt = BlazePoseEstimator.Options()
-      opt.staticImageMode = false
-      let video = try BlazePoseEstimator(
-        detector: models.detector, landmarker: models.landmarker, options: opt)
-      var lengths: [[Double]] = []
-      let t0 = Date()
+    var sequence = MediaItem.open(root + "/sports2d")
+    if case .folder(let files) = sequence.kind, sequence.problem == nil {
       let n = min(files.count, 60)
-      for f in files.prefix(n) {
-        let img = try ImageDecoder.load(path: f)
-        if let r = try video.process(img), let j = try? BlazePoseToH36M.map(r.worldLandmarks),
-          let l = try? PoseMetrics.boneLengths(j, skeleton: H36M17.skeleton)
-        {
-          lengths.append(l)
-        }
-      }
+      sequence.kind = .folder(frames: Array(files.prefix(n)))
+      let t0 = Date()
+      let run = pipeline.run(items: [sequence])
       let dt = Date().timeIntervalSince(t0)
+      let lengths = run.frames.compactMap { $0.frame.person?.h36mLengths }
       print(
         String(
           format: "\nsports2d: %d frames tracked in %.1f s (%.1f fps incl. JPEG decode), person in %d",

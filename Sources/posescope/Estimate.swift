@@ -1,17 +1,17 @@
 // posescope: `estimate` — images, frame folders and videos in, 2D + 3D pose per frame out (JSON or CSV).
 import ArgumentParser
 import Foundation
-import MediaIO
-import PoseCore
-import PoseEstimation
+import PoseScope
 import PoseTraining
 
 struct Estimate: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Estimate 2D and 3D pose in images, frame folders and videos.",
     discussion: """
-      Each PATH is an image (PNG or JPEG), a folder of frames (one tracked sequence, in natural order) or
-      a video file (mp4, mov, mkv, webm, …; read through ffmpeg, one tracked sequence).
+      Each PATH is an image (PNG or JPEG), a folder of images or a video file (mp4, mov, mkv, webm, …;
+      read through ffmpeg, one tracked sequence). A folder is one tracked sequence (in natural order) when
+      its files are numbered frames of one size, else each image is estimated alone (--as to choose); the
+      output's "folders" and standard error say which.
       Writes one record per frame: file, image size, person score, 33 image landmarks in pixels with
       visibility, 33 world landmarks in metres, H36M-17 joints and bone lengths. Files that fail are
       listed under "failures" and the exit status is 1; the others are still processed. When a trained
@@ -85,6 +85,13 @@ struct Estimate: ParsableCommand {
 
   enum BoneMethod: String, ExpressibleByArgument, CaseIterable { case auto, dcm, projection }
 
+  @Option(
+    name: .customLong("as"),
+    help:
+      "How folders are taken: auto (one tracked sequence when its files are numbered frames of one size, else images each estimated alone), sequence or images."
+  )
+  var taken: SequenceMode = .auto
+
   func validate() throws {
     guard threads >= 1 && threads <= 64 else { throw ValidationError("--threads must be between 1 and 64") }
     if boneLengths != nil && height != nil {
@@ -93,70 +100,41 @@ struct Estimate: ParsableCommand {
   }
 
   func run() throws {
-    let models = try loadModels(threads: threads)
     let liftModel =
       try noLifter
       ? nil
       : ShippedLifter.locate(explicit: lifter).map {
         try ShippedLifter.load($0, height: height)
       }
-    let still = try BlazePoseEstimator(
-      detector: models.detector, landmarker: models.landmarker, options: .init(staticImageMode: true))
-    var videoOptions = BlazePoseEstimator.Options()
-    videoOptions.staticImageMode = false
-    videoOptions.smoothLandmarks = smooth
-    let video = try BlazePoseEstimator(
-      detector: models.detector, landmarker: models.landmarker, options: videoOptions)
-
-    var frames: [FrameRecord] = []
-    var failures: [FrameFailure] = []
-    for path in paths {
-      var isDir: ObjCBool = false
-      let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
-      if exists && !isDir.boolValue && VideoReader.isVideo(path) {
-        estimateVideo(path, with: video, frames: &frames, failures: &failures)
-      } else if exists && isDir.boolValue {
-        let files: [String]
-        do { files = try FrameFolder.list(path) } catch {
-          failures.append(FrameFailure(file: path, error: "\(error)"))
-          continue
+    let consistent = try consistentSettings(lifter: liftModel)
+    let pipeline: Pipeline
+    do {
+      pipeline = try Pipeline(
+        PipelineOptions(
+          threads: threads, smoothLandmarks: smooth, lifter: liftModel.map(ShippedLifter.poseLifter),
+          sequenceMode: taken))
+    } catch {
+      throw CLIError("\(error)")
+    }
+    var bar: ProgressBar?
+    let run = pipeline.run(paths) { event in
+      switch event {
+      case .start(let item, let total):
+        if item.isFolder, !quiet {
+          let how =
+            item.tracked
+            ? "\(item.frameCount) frames, one tracked sequence"
+            : "\(item.frameCount) images, each estimated alone"
+          printError("\(item.path): \(how) (\(item.trackingReason ?? ""); --as to choose)")
         }
-        video.reset()
-        let bar = ProgressBar(total: files.count, label: path, enabled: !quiet)
-        for (i, file) in files.enumerated() {
-          bar.update(i, file: file)
-          do {
-            let image = try ImageDecoder.load(path: file)
-            let r = try video.process(image)
-            frames.append(
-              FrameRecord(
-                file: file, sequence: path, frame: i, width: image.width, height: image.height, result: r))
-          } catch {
-            video.reset()
-            failures.append(FrameFailure(file: file, error: "\(error)"))
-          }
-        }
-        bar.finish()
-      } else {
-        do {
-          let image = try ImageDecoder.load(path: path)
-          let r = try still.process(image)
-          frames.append(FrameRecord(file: path, width: image.width, height: image.height, result: r))
-        } catch {
-          failures.append(FrameFailure(file: path, error: "\(error)"))
-        }
+        if item.isSequence { bar = ProgressBar(total: total, label: item.path, enabled: !quiet) }
+      case .frame(let index, let name): bar?.update(index, file: name)
+      case .finish:
+        bar?.finish()
+        bar = nil
       }
     }
-    if let liftModel {
-      for i in frames.indices {
-        guard let points = frames[i].h36m17Image else { continue }
-        frames[i].attachLifted(ShippedLifter.lift(liftModel, points.map { SIMD2($0[0], $0[1]) }))
-      }
-    }
-    var doc = EstimateDocument(frames: frames, failures: failures)
-    if consistentBones || boneLengths != nil || height != nil {
-      try makeConsistent(&doc, lifter: liftModel)
-    }
+    let doc = run.document(consistent: consistent) { printError($0) }
     let data: Data
     switch format {
     case .json: data = try doc.json() + Data("\n".utf8)
@@ -169,18 +147,19 @@ struct Estimate: ParsableCommand {
     } else {
       FileHandle.standardOutput.write(data)
     }
-    for f in failures { printError("\(f.error)") }
-    if !failures.isEmpty {
-      printError("\(failures.count) of \(failures.count + frames.count) inputs failed")
+    for f in run.failures { printError("\(f.error)") }
+    if !run.failures.isEmpty {
+      printError("\(run.failures.count) of \(run.failures.count + run.frames.count) inputs failed")
       throw ExitCode(1)
     }
   }
 }
 
 extension Estimate {
-  /// Adds `consistent_h36m17` to every frame with a pose and one `subjects` entry per sequence (a single
-  /// image is its own sequence).
-  func makeConsistent(_ doc: inout EstimateDocument, lifter: TrainedLifter?) throws {
+  /// The consistent-bones settings of the options (nil when not asked for): the subject's lengths from
+  /// --bone-lengths or --height, the lifter's DCM cascade unless --bone-method projection.
+  func consistentSettings(lifter: TrainedLifter?) throws -> ConsistentBones.Settings? {
+    guard consistentBones || boneLengths != nil || height != nil else { return nil }
     let given: SubjectBoneLengths?
     do {
       given =
@@ -201,87 +180,7 @@ extension Estimate {
           "--bone-method dcm needs a lifter with a trained adjustment network (train --aite-stages K ≥ 1)")
       }
     }
-    // Groups in first-seen order: a sequence's frames, or one image.
-    var order: [String] = []
-    var members: [String: [Int]] = [:]
-    for (i, f) in doc.frames.enumerated() {
-      let key = f.sequence ?? f.file
-      if members[key] == nil { order.append(key) }
-      members[key, default: []].append(i)
-    }
-    var subjects: [SubjectRecord] = []
-    for key in order {
-      let indices = members[key] ?? []
-      let useLifted = indices.contains { doc.frames[$0].liftedH36m17 != nil }
-      let poses: [[Vec3]?] = indices.map { i in
-        let rows = useLifted ? doc.frames[i].liftedH36m17 : doc.frames[i].h36m17
-        return rows.flatMap { r in r.count == H36M17.count ? r.map { Vec3($0[0], $0[1], $0[2]) } : nil }
-      }
-      // H36M-17 joint weights: the BlazePose visibilities (4th value of each landmark row) mapped.
-      let weights: [[Double]?] = indices.map { i in
-        doc.frames[i].landmarks.flatMap { lm in
-          try? BlazePoseToH36M.mapVisibility(lm.map { $0.count > 3 ? $0[3] : 0 })
-        }
-      }
-      let times = indices.map { i in doc.frames[i].time ?? Double(doc.frames[i].frame ?? 0) / 30 }
-      let made: (lengths: SubjectBoneLengths, poses: [[Vec3]?], method: ConsistentBones.Method)
-      do {
-        made = try ConsistentBones.sequence(
-          poses, weights: weights, times: times, lengths: given, adjuster: useLifted ? adjuster : nil,
-          smooth: smoothBones)
-      } catch {
-        printError("\(key): no consistent bones (\(error))")
-        continue
-      }
-      let source = useLifted ? "lifted" : "world"
-      for (i, pose) in zip(indices, made.poses) { doc.frames[i].attachConsistent(pose, source: source) }
-      subjects.append(
-        SubjectRecord(
-          sequence: key, lengths: made.lengths.lengths, lengthsSource: made.lengths.source, source: source,
-          method: made.method.rawValue, smoothed: smoothBones))
-    }
-    doc.subjects = subjects
-  }
-
-  /// Runs the tracker over every frame of a video, appending records (with times) or one failure.
-  func estimateVideo(
-    _ path: String, with video: BlazePoseEstimator, frames: inout [FrameRecord],
-    failures: inout [FrameFailure]
-  ) {
-    let reader: VideoReader
-    do { reader = try VideoReader(path: path) } catch {
-      failures.append(FrameFailure(file: path, error: "\(error)"))
-      return
-    }
-    video.reset()
-    let bar = ProgressBar(total: reader.info.frameCount ?? 0, label: path, enabled: !quiet)
-    var i = 0
-    while true {
-      do {
-        guard let image = try reader.nextFrame() else { break }
-        bar.update(i, file: "frame \(i + 1)")
-        let r = try video.process(image)
-        frames.append(
-          FrameRecord(
-            file: path, sequence: path, frame: i, time: Double(i) / reader.info.fps, width: image.width,
-            height: image.height, result: r))
-        i += 1
-      } catch {
-        failures.append(FrameFailure(file: "\(path)#\(i)", error: "\(error)"))
-        break
-      }
-    }
-    bar.finish()
-  }
-}
-
-/// Loads the two BlazePose models, turning a missing model into a one-line error.
-func loadModels(threads: Int) throws -> (detector: TensorModel, landmarker: TensorModel) {
-  do {
-    let m = try ModelStore.loadBlazePose(threads: threads)
-    return (m.detector, m.landmarker)
-  } catch {
-    throw CLIError("\(error)")
+    return ConsistentBones.Settings(lengths: given, adjuster: adjuster, smooth: smoothBones)
   }
 }
 
@@ -325,3 +224,5 @@ final class ProgressBar {
     FileHandle.standardError.write(Data(line.utf8))
   }
 }
+
+extension SequenceMode: ExpressibleByArgument {}

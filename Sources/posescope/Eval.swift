@@ -1,8 +1,7 @@
 // posescope: `eval` — accuracy of a trained lifter on BVH / JSON / CSV poses seen by virtual cameras.
 import ArgumentParser
 import Foundation
-import PoseCore
-import PoseEstimation
+import PoseScope
 import PoseTraining
 
 struct Eval: ParsableCommand {

@@ -2,8 +2,7 @@
 // filtered JSON document.
 import ArgumentParser
 import Foundation
-import PoseCore
-import PoseEstimation
+import PoseScope
 
 struct Export: ParsableCommand {
   static let configuration = CommandConfiguration(

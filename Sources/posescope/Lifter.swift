@@ -1,7 +1,6 @@
 // posescope: finding and loading the shipped 2D→3D lifter, and handing it to `estimate` and the viewer.
 import Foundation
-import PoseCore
-import PoseEstimation
+import PoseScope
 import PoseTraining
 import TerminalUI
 
@@ -68,10 +67,11 @@ enum ShippedLifter {
     }
   }
 
-  /// The viewer's second 3D source. The model is used from the estimation thread only, one frame at a time.
-  static func viewerLifter(_ model: TrainedLifter) -> PoseLifter {
+  /// The pipeline's second 3D source. The model is used from the estimating thread only, one frame at a
+  /// time.
+  static func poseLifter(_ model: TrainedLifter) -> PoseLifter {
     let box = UncheckedBox(model)
-    return { joints, _, _, _ in lift(box.value, joints) }
+    return { joints in lift(box.value, joints) }
   }
 }
 

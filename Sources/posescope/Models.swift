@@ -1,9 +1,7 @@
 // posescope: `models` — where the models are, whether they are there, and what they contain.
 import ArgumentParser
 import Foundation
-import ModelFiles
-import NeuralEngine
-import PoseEstimation
+import PoseScope
 
 struct Models: ParsableCommand {
   static let configuration = CommandConfiguration(

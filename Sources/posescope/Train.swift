@@ -2,7 +2,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import PoseCore
+import PoseScope
 import PoseTraining
 
 struct Train: ParsableCommand {

@@ -2,7 +2,7 @@
 // mocap) with self-consistency, adversarial and bone-symmetry losses; validates on mocap 3D.
 import Dispatch
 import Foundation
-import PoseCore
+import PoseScope
 import PoseTraining
 
 /// The unsupervised branch of `posescope train`.

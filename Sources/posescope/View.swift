@@ -1,9 +1,7 @@
 // posescope: `view` (the default) — the interactive terminal viewer, or one headless frame with --once.
 import ArgumentParser
 import Foundation
-import MediaIO
-import PoseCore
-import PoseEstimation
+import PoseScope
 import TerminalUI
 
 struct View: ParsableCommand {
@@ -75,6 +73,13 @@ struct View: ParsableCommand {
   )
   var boneLengths: String?
 
+  @Option(
+    name: .customLong("as"),
+    help:
+      "How folders are taken: auto (one tracked sequence when its files are numbered frames of one size, else images each estimated alone), sequence or images."
+  )
+  var taken: SequenceMode = .auto
+
   func validate() throws {
     if let fps, !(fps > 0 && fps <= 240) { throw ValidationError("--fps must be in (0, 240]") }
     guard height >= 0.5 && height <= 2.8 else { throw ValidationError("--height is in metres: 0.5 to 2.8") }
@@ -107,7 +112,8 @@ struct View: ParsableCommand {
     let glyphs: GlyphSet? = ascii ? .ascii : nil
     let lifterPath = try noLifter ? nil : ShippedLifter.locate(explicit: lifter)
     let loaded = try lifterPath.map { try ShippedLifter.load($0, height: height) }
-    let poseLifter = loaded.map(ShippedLifter.viewerLifter)
+    let pipeline = PipelineOptions(
+      threads: threads, lifter: loaded.map(ShippedLifter.poseLifter), sequenceMode: taken)
     if let loaded { settings.lifterLabel = loaded.shortName }
     // The adjuster runs on the UI thread: its own copy of the model, apart from the estimation thread's.
     if loaded?.supervised?.adjustment != nil, let lifterPath {
@@ -120,7 +126,7 @@ struct View: ParsableCommand {
       do {
         text = try Viewer.renderOnce(
           items: items, settings: settings, width: w, height: h, colorMode: mode, glyphs: glyphs ?? .unicode,
-          frame: frame - 1, keys: keys, threads: threads, lifter: poseLifter)
+          frame: frame - 1, keys: keys, pipeline: pipeline)
       } catch {
         throw CLIError("\(error)")
       }
@@ -136,8 +142,7 @@ struct View: ParsableCommand {
     let outcome: ViewerOutcome
     do {
       outcome = try Viewer.run(
-        items: items, settings: settings, requestedColor: requested, glyphs: glyphs, threads: threads,
-        lifter: poseLifter)
+        items: items, settings: settings, requestedColor: requested, glyphs: glyphs, pipeline: pipeline)
     } catch {
       throw CLIError("\(error)")
     }
@@ -163,22 +168,13 @@ struct View: ParsableCommand {
     }
     var items: [MediaItem] = []
     for path in inputs {
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      guard FileManager.default.fileExists(atPath: path) else {
         throw CLIError("\(path): no such file or folder")
       }
-      if isDirectory.boolValue {
-        do {
-          items.append(MediaItem(path: path, kind: .folder(frames: try FrameFolder.list(path))))
-        } catch {
-          throw CLIError("\(error)")
-        }
-      } else if VideoReader.isVideo(path) {
-        // Without ffmpeg (or for a broken file) the item says why in the viewer.
-        items.append(MediaItem.video(path: path))
-      } else {
-        items.append(MediaItem(path: path, kind: .image))
-      }
+      let item = MediaItem.open(path, as: taken)
+      // A folder that cannot be listed stops the viewer; a video that cannot be opened says why in it.
+      if item.isFolder, let problem = item.problem { throw CLIError(problem) }
+      items.append(item)
     }
     return items
   }

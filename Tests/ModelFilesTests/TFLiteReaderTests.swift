@@ -314,7 +314,9 @@ private struct Navigator {
     let dir = try scratchDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let missing = dir.appendingPathComponent("nothing-here.tflite").path
-    #expect(throws: ModelFilesError(path: missing, kind: .fileNotFound)) { try TFLiteModel.read(path: missing) }
+    #expect(throws: ModelFilesError(path: missing, kind: .fileNotFound)) {
+      try TFLiteModel.read(path: missing)
+    }
     let error = #expect(throws: ModelFilesError.self) { try TFLiteModel.read(path: dir.path) }
     #expect(error?.kind == .unreadable("it is a directory"))
     #expect(error?.description.contains(dir.path) == true)

@@ -9,6 +9,7 @@
 
 import Foundation
 import PoseCore
+import PoseFormats
 import Testing
 
 @testable import PoseTraining

@@ -1,6 +1,6 @@
 // TerminalUITests: bone-length diagnostics rows, summary, column fitting and sparklines.
 
-import PoseCore
+import PoseScope
 import Testing
 
 @testable import TerminalUI

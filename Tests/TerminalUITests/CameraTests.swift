@@ -1,6 +1,6 @@
 // TerminalUITests: orbit camera projection (presets, perspective, up axis) and the T-pose side view.
 
-import PoseCore
+import PoseScope
 import Testing
 
 @testable import TerminalUI

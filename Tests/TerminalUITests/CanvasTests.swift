@@ -1,6 +1,6 @@
 // TerminalUITests: line rasterisation, braille packing, the ASCII canvas and per-cell depth ordering.
 
-import PoseCore
+import PoseScope
 import Testing
 
 @testable import TerminalUI

@@ -1,6 +1,6 @@
 // TerminalUITests: cell grid clipping, text (control, combining and wide characters) and boxes.
 
-import MediaIO
+import PoseScope
 import Testing
 
 @testable import TerminalUI

@@ -1,5 +1,6 @@
 // TerminalUITests: colour quantisation (truecolor → 256 → 16 → none), env detection and ANSI output.
 
+import PoseScope
 import Testing
 
 @testable import TerminalUI

@@ -1,8 +1,7 @@
 // TerminalUITests: full headless frames (golden text snapshots at 120×40) and frames at many sizes.
 
 import Foundation
-import MediaIO
-import PoseCore
+import PoseScope
 import Testing
 
 @testable import TerminalUI

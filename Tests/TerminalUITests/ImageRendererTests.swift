@@ -1,7 +1,6 @@
 // TerminalUITests: half-block and ASCII-shade image rendering, aspect fitting and the 2D overlay.
 
-import MediaIO
-import PoseCore
+import PoseScope
 import Testing
 
 @testable import TerminalUI

@@ -1,5 +1,6 @@
 // TerminalUITests: pane layout at several terminal sizes and the too-small screen.
 
+import PoseScope
 import Testing
 
 @testable import TerminalUI

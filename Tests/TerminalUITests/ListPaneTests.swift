@@ -1,5 +1,6 @@
 // TerminalUITests: the browser list pane (scrolling, selection, details, footer and filter rows).
 
+import PoseScope
 import Testing
 
 @testable import TerminalUI

@@ -1,6 +1,6 @@
 // TerminalUITests: 3D skeleton drawing (pivot, error colours, worst bone, visibility, grid, gizmo, bad input).
 
-import PoseCore
+import PoseScope
 import Testing
 
 @testable import TerminalUI

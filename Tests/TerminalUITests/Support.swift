@@ -1,8 +1,7 @@
 // TerminalUITests: shared helpers (fixture loading, the synthetic test image, golden snapshots).
 
 import Foundation
-import MediaIO
-import PoseCore
+import PoseScope
 import Testing
 
 @testable import TerminalUI

@@ -2,11 +2,9 @@
 // from one ffmpeg pipe, estimation order and tracking, status bar time, export with time_s, no ffmpeg.
 
 import Foundation
-import MediaIO
-import PoseCore
-import PoseEstimation
 import Testing
 
+@testable import PoseScope
 @testable import TerminalUI
 
 /// Small lossless test videos made with ffmpeg in a temporary folder.
@@ -197,7 +195,7 @@ private func centre(_ t: Thumbnail?) -> RGB? {
   let store = EstimateStore(items: items)
   let cache = ThumbnailCache()
   cache.put(.init(item: 0, frame: 0), .failed("\(video): \(problem)"))
-  store.store(FrameEstimate(failure: "\(video): \(problem)"), item: 0, frame: 0)
+  store.store(PoseFrame(failure: "\(video): \(problem)"), item: 0, frame: 0)
   let exportDir = dir.appendingPathComponent("out").path
   try FileManager.default.createDirectory(atPath: exportDir, withIntermediateDirectories: true)
   let presenter = ViewerPresenter(
@@ -228,10 +226,10 @@ private func centre(_ t: Thumbnail?) -> RGB? {
   var order: [String] = []
   while let (item, frame) = service.nextJob(), order.count < 50 {
     order.append("\(item):\(frame)")
-    service.store(FrameEstimate(width: 8, height: 8, result: nil), item: item, frame: frame)
+    service.store(PoseFrame(width: 8, height: 8, result: nil), item: item, frame: frame)
     if order.count == 2 {
       // Frame 3 estimated out of turn (nothing does that today): it is not done twice.
-      service.store(FrameEstimate(width: 8, height: 8, result: nil), item: 1, frame: 3)
+      service.store(PoseFrame(width: 8, height: 8, result: nil), item: 1, frame: 3)
     }
   }
   // The video frame by frame (the tracker needs them in order), then the single images; the folder and
@@ -242,7 +240,7 @@ private func centre(_ t: Thumbnail?) -> RGB? {
 }
 
 /// The bus.jpg fixture estimate (the record `posescope estimate` wrote), for frames with a pose.
-private func fixtureEstimate() throws -> FrameEstimate {
+private func fixtureEstimate() throws -> PoseFrame {
   let data = try Data(contentsOf: Fixtures.directory.appendingPathComponent("bus_estimate.json"))
   let record = try #require(try JSONDecoder().decode(EstimateDocument.self, from: data).frames.first)
   let w = Double(record.width)
@@ -255,7 +253,7 @@ private func fixtureEstimate() throws -> FrameEstimate {
     imageWidth: record.width, imageHeight: record.height, poseScore: record.score ?? 0, detection: nil,
     roi: NormalizedRect(xCenter: 0.5, yCenter: 0.5, width: 1, height: 1), nextROI: nil, landmarks: landmarks,
     worldLandmarks: world)
-  return FrameEstimate(width: record.width, height: record.height, result: result)
+  return PoseFrame(width: record.width, height: record.height, result: result)
 }
 
 @Test func statusBarShowsFrameAndTimeAndExportHasTimes() throws {
@@ -264,9 +262,9 @@ private func fixtureEstimate() throws -> FrameEstimate {
   let store = EstimateStore(items: items)
   let pose = try fixtureEstimate()
   for f in [0, 1, 2, 11] {
-    store.store(f == 2 ? FrameEstimate(width: 810, height: 1080, result: nil) : pose, item: 1, frame: f)
+    store.store(f == 2 ? PoseFrame(width: 810, height: 1080, result: nil) : pose, item: 1, frame: f)
   }
-  store.store(FrameEstimate(failure: "/clips/walk.mp4: frame 4 is truncated"), item: 1, frame: 3)
+  store.store(PoseFrame(failure: "/clips/walk.mp4: frame 4 is truncated"), item: 1, frame: 3)
   let dir = FileManager.default.temporaryDirectory.appendingPathComponent("posescope-vexport-\(UUID())").path
   try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
   defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -346,9 +344,9 @@ private func sportsFrames(_ n: Int) throws -> [Image]? {
   defer { try? FileManager.default.removeItem(at: dir) }
   let items = [MediaItem.video(path: video), MediaItem(path: dir.path, kind: .folder(frames: frames))]
   try #require(items[0].frameCount == 6)
-  let engine = try EstimationEngine()
+  let engine = try FrameEstimator()
   for f in 0..<6 {
-    let (fromVideo, thumb) = engine.estimate(item: items[0], itemIndex: 0, frame: f)
+    let (fromVideo, decoded) = engine.estimate(item: items[0], itemIndex: 0, frame: f)
     let (fromFolder, _) = engine.estimate(item: items[1], itemIndex: 1, frame: f)
     // FFV1 is lossless: the video's frames are the folder's pixels, so the tracked poses are identical.
     let a = try #require(fromVideo.result, "frame \(f): \(fromVideo.error ?? "no person")")
@@ -357,7 +355,8 @@ private func sportsFrames(_ n: Int) throws -> [Image]? {
     #expect(fromVideo.imageWidth == 884 && fromVideo.imageHeight == 497)
     // Frames after the first are tracked (no detector run).
     #expect((a.detection == nil) == (f > 0), "frame \(f)")
-    #expect(thumb?.width == 400)
+    // The full decoded frame comes back with the estimate (the viewer shrinks it for display).
+    #expect(decoded?.width == 884 && decoded?.height == 497)
   }
   // Six frames in order from a single ffmpeg process.
   #expect(engine.videoStarts == 1)

@@ -1,5 +1,6 @@
 // TerminalUITests: the viewer's key table (help coverage, no duplicate bindings, dispatch) and key decoding.
 
+import PoseScope
 import Testing
 
 @testable import TerminalUI

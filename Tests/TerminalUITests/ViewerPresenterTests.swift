@@ -2,15 +2,13 @@
 // sequence and reference paths, export), and `--once` on a real sample photo through the estimator.
 
 import Foundation
-import MediaIO
-import PoseCore
-import PoseEstimation
+import PoseScope
 import Testing
 
 @testable import TerminalUI
 
 /// `Fixtures/bus_estimate.json`: the record `posescope estimate` wrote for the sample photo bus.jpg.
-private func busEstimate(timings: StageTimings = StageTimings()) throws -> FrameEstimate {
+private func busEstimate(timings: StageTimings = StageTimings()) throws -> PoseFrame {
   let data = try Data(contentsOf: Fixtures.directory.appendingPathComponent("bus_estimate.json"))
   let doc = try JSONDecoder().decode(EstimateDocument.self, from: data)
   let record = try #require(doc.frames.first)
@@ -25,19 +23,19 @@ private func busEstimate(timings: StageTimings = StageTimings()) throws -> Frame
     imageWidth: record.width, imageHeight: record.height, poseScore: record.score ?? 0, detection: nil,
     roi: NormalizedRect(xCenter: 0.5, yCenter: 0.5, width: 1, height: 1), nextROI: nil, landmarks: landmarks,
     worldLandmarks: world)
-  return FrameEstimate(width: record.width, height: record.height, result: result, timings: timings)
+  return PoseFrame(width: record.width, height: record.height, result: result, timings: timings)
 }
 
 /// The same pose with every world landmark scaled by `factor` (bone lengths scale with it).
-private func scaled(_ e: FrameEstimate, _ factor: Double) throws -> FrameEstimate {
+private func scaled(_ e: PoseFrame, _ factor: Double) throws -> PoseFrame {
   var r = try #require(e.result)
   r.worldLandmarks = r.worldLandmarks.map { $0 * factor }
-  return FrameEstimate(width: e.imageWidth, height: e.imageHeight, result: r)
+  return PoseFrame(width: e.imageWidth, height: e.imageHeight, result: r)
 }
 
 /// A viewer over bus.jpg (estimated) and a 3-frame folder, with the synthetic 3:4 image standing in for
 /// the photo (810×1080 is 3:4 too).
-private func busViewer(folderEstimates: [FrameEstimate?] = [], groundTruth: GroundTruth? = nil) throws -> (
+private func busViewer(folderEstimates: [PoseFrame?] = [], groundTruth: GroundTruth? = nil) throws -> (
   ViewerPresenter, ViewerState, EstimateStore
 ) {
   let items = [
@@ -135,7 +133,7 @@ private func paneText(_ grid: CellGrid, _ rect: Rect) -> [String] {
 @Test func groundTruthGivesZeroErrorsAndMPJPE() throws {
   // The estimate itself as ground truth: every error is 0, MPJPE and PA-MPJPE are 0.
   let estimate = try busEstimate()
-  let truth = try #require(estimate.h36mWorld)
+  let truth = try #require(estimate.person?.h36m)
   let gt = GroundTruth(path: "/samples/images/bus.jpg.gt.json", frames: [truth])
   var (presenter, state, _) = try busViewer(groundTruth: gt)
   #expect(state.reference == .groundTruth)
@@ -193,7 +191,7 @@ private func paneText(_ grid: CellGrid, _ rect: Rect) -> [String] {
   defer { try? FileManager.default.removeItem(at: dir) }
   let bus = try busEstimate()
   let (base, state, store) = try busViewer(folderEstimates: [
-    bus, FrameEstimate(failure: "frame_0002.jpg: truncated"),
+    bus, PoseFrame(failure: "frame_0002.jpg: truncated"),
   ])
   let presenter = ViewerPresenter(
     items: base.items, settings: ViewerSettings(exportDirectory: dir.path), store: store,
@@ -237,10 +235,10 @@ private func paneText(_ grid: CellGrid, _ rect: Rect) -> [String] {
   defer { try? FileManager.default.removeItem(at: dir) }
   let bus = try busEstimate()
   let raw = try #require(bus.joints3D(.h36m17, source: .blazePose))
-  var frames: [FrameEstimate?] = []
+  var frames: [PoseFrame?] = []
   for factor in [1.0, 1.1] {
     var e = try scaled(bus, factor)
-    e.attachLifted(raw.map { $0 * (factor * 0.9) })
+    e.person?.attachLifted(raw.map { $0 * (factor * 0.9) })
     frames.append(e)
   }
   let (base, start, store) = try busViewer(folderEstimates: frames + [nil])
@@ -354,12 +352,12 @@ private func samplePhoto(_ name: String) -> String? {
   #expect(throws: MissingModelError.self) {
     _ = try Viewer.renderOnce(
       items: items, settings: ViewerSettings(), width: 80, height: 24, colorMode: .none,
-      modelDirectory: "/nonexistent-models")
+      pipeline: PipelineOptions(modelDirectory: "/nonexistent-models"))
   }
   do {
     _ = try Viewer.renderOnce(
       items: items, settings: ViewerSettings(), width: 80, height: 24, colorMode: .none,
-      modelDirectory: "/nonexistent-models")
+      pipeline: PipelineOptions(modelDirectory: "/nonexistent-models"))
   } catch {
     #expect("\(error)".contains("scripts/fetch-assets.sh models"))
   }
@@ -418,12 +416,12 @@ private func samplePhoto(_ name: String) -> String? {
   // table to it; BlazePose-33 has no lifted pose.
   let tPose = try Fixtures.tPose().joints3D
   var estimate = try busEstimate()
-  estimate.attachLifted(tPose)
+  estimate.person?.attachLifted(tPose)
   #expect(estimate.joints3D(.h36m17, source: .aiteLifter) == tPose)
   #expect(estimate.joints3D(.blazePose33, source: .aiteLifter) == nil)
   var bad = try busEstimate()
-  bad.attachLifted(Array(tPose.prefix(16)))
-  #expect(bad.lifted == nil && bad.lengths(.h36m17, source: .aiteLifter) == nil)
+  bad.person?.attachLifted(Array(tPose.prefix(16)))
+  #expect(bad.person?.lifted == nil && bad.lengths(.h36m17, source: .aiteLifter) == nil)
 
   let items = [MediaItem(path: "/samples/images/bus.jpg", kind: .image)]
   let store = EstimateStore(items: items)

@@ -1,6 +1,7 @@
 // TerminalUITests: viewer state transitions without a terminal (selection, filter, frames, camera, modes,
 // mouse).
 
+import PoseScope
 import Testing
 
 @testable import TerminalUI
@@ -180,7 +181,7 @@ private func sampleState() -> ViewerState {
   // Only BlazePose is available: `s` explains why it stays.
   s.apply(.nextSource)
   #expect(s.source == .blazePose)
-  #expect(s.message?.contains("AITE lifter: not trained yet") == true)
+  #expect(s.message?.contains("AITE lifter: no lifter loaded") == true)
   s.availableSources = [.blazePose, .aiteLifter]
   s.apply(.nextSource)
   #expect(s.source == .aiteLifter)

@@ -1,9 +1,10 @@
-// TerminalUITests: the ground-truth sidecar rows of docs/BAD_INPUTS.md that had no test: zero-byte, deeply
+// PoseFormatsTests: the ground-truth sidecar rows of docs/BAD_INPUTS.md that had no test: zero-byte, deeply
 // nested, oversized and unreadable sidecars, with their exact messages.
 import Foundation
+import PoseCore
 import Testing
 
-@testable import TerminalUI
+@testable import PoseFormats
 
 #if canImport(Glibc)
   import Glibc
@@ -11,7 +12,7 @@ import Testing
   import Darwin
 #endif
 
-@Suite struct BadInputTableTests {
+@Suite struct GroundTruthBadInputTests {
   static func scratch() throws -> String {
     let path = FileManager.default.temporaryDirectory
       .appendingPathComponent("tui-badinput-\(UUID().uuidString)").path

@@ -1,8 +1,9 @@
-// PoseEstimation: bone-length-consistent 3D over a sequence — one set of subject bone lengths, every
+// PoseScope: bone-length-consistent 3D over a sequence — one set of subject bone lengths, every
 // frame held to them (AITE's DCM cascade at inference when a trained one is wired in, then the projection
 // along the kinematic tree), optional smoothing of bone directions.
 
 import PoseCore
+import PoseFormats
 
 /// AITE's trained adjustment network run at inference: a root-relative H36M-17 pose (metres) and the
 /// subject's 16 bone lengths (metres) in, the adjusted pose out (nil on failure). Supplied by the
@@ -84,5 +85,63 @@ public enum ConsistentBones {
       previous = out
     }
     return (lengths, poses, method)
+  }
+}
+
+extension ConsistentBones {
+  /// The subject's lengths estimated robustly from the H36M-17 poses of `source` in `frames`, each frame's
+  /// joints weighted by their visibilities.
+  ///
+  /// - Throws: `PoseCoreError.empty` when some bone has no sample.
+  public static func subject(_ frames: [PoseFrame?], source: PoseSource) throws -> SubjectBoneLengths {
+    try SubjectBoneLengths.estimate(
+      frames: frames.map { $0?.joints3D(.h36m17, source: source) },
+      jointWeights: frames.map { $0?.person?.h36mVisibility })
+  }
+
+  /// One frame's H36M-17 pose of `source` held to `subject`'s lengths (through `adjuster` first, when
+  /// given); nil without a pose.
+  public static func pose(
+    _ frame: PoseFrame, subject: SubjectBoneLengths, source: PoseSource, adjuster: BoneAdjuster? = nil
+  ) -> (joints: [Vec3], method: Method)? {
+    guard let raw = frame.joints3D(.h36m17, source: source) else { return nil }
+    return pose(raw, lengths: subject.lengths, adjuster: adjuster)
+  }
+
+  /// How a whole sequence is made consistent: the subject's lengths (nil: estimated from the sequence),
+  /// the DCM adjuster for the lifter's poses, and smoothing of bone directions over time.
+  public struct Settings: Sendable {
+    /// The subject's lengths, nil: estimated from each sequence.
+    public var lengths: SubjectBoneLengths?
+    /// AITE's DCM cascade, used for the lifter's poses; nil: the projection alone.
+    public var adjuster: BoneAdjuster?
+    /// Smooth bone directions over time (one-euro); lengths stay exact.
+    public var smooth: Bool
+
+    /// Settings; the defaults estimate the lengths, project only and do not smooth.
+    public init(lengths: SubjectBoneLengths? = nil, adjuster: BoneAdjuster? = nil, smooth: Bool = false) {
+      self.lengths = lengths
+      self.adjuster = adjuster
+      self.smooth = smooth
+    }
+  }
+
+  /// The frames of one sequence (or one image) made consistent: the lifter's poses when any frame has
+  /// them, else BlazePose's, at `times` (seconds). Returns the subject record and each frame's pose.
+  ///
+  /// - Throws: `PoseCoreError.empty` when lengths must be estimated and some bone has no sample.
+  public static func sequence(
+    _ frames: [PoseFrame?], name: String, times: [Double], settings: Settings
+  ) throws -> (subject: SubjectRecord, poses: [[Vec3]?], source: PoseSource) {
+    let source: PoseSource = frames.contains { $0?.person?.lifted != nil } ? .aiteLifter : .blazePose
+    let made = try sequence(
+      frames.map { $0?.joints3D(.h36m17, source: source) },
+      weights: frames.map { $0?.person?.h36mVisibility },
+      times: times, lengths: settings.lengths, adjuster: source == .aiteLifter ? settings.adjuster : nil,
+      smooth: settings.smooth)
+    let subject = SubjectRecord(
+      sequence: name, lengths: made.lengths.lengths, lengthsSource: made.lengths.source,
+      source: source.recordName, method: made.method.rawValue, smoothed: settings.smooth)
+    return (subject, made.poses, source)
   }
 }

@@ -1,7 +1,8 @@
-// PoseCore: writes H36M-17 joint sequences as BVH motion capture (hierarchy, rest offsets, per-frame
+// PoseFormats: writes H36M-17 joint sequences as BVH motion capture (hierarchy, rest offsets, per-frame
 // rotations solved from bone directions, ZXY Euler angles).
 
 import Foundation
+import PoseCore
 
 /// Length unit of written BVH files.
 public enum BVHLengthUnit: String, CaseIterable, Sendable {

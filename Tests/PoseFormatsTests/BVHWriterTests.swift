@@ -3,9 +3,10 @@
 // PoseTrainingTests/BVHRoundTripTests.)
 
 import Foundation
+import PoseCore
 import Testing
 
-@testable import PoseCore
+@testable import PoseFormats
 
 /// Lengths (m) of a 1.75 m person, `H36M17.bones` order.
 let bvhTestLengths: [Double] = [

@@ -6,26 +6,25 @@
 // rewrites both files in the source tree, and review the diff.
 
 import Foundation
-import PoseCore
+import PoseScope
 import Testing
 
-@testable import PoseEstimation
+@testable import PoseFormats
 
 @Suite struct SchemaStabilityTests {
   /// A document with every optional field filled: a tracked frame with a person, lifted and consistent
   /// joints, a frame without a person, a failure and a subject record.
   static func fullDocument() -> EstimateDocument {
-    var seen = FrameRecord(
-      file: "clip.mp4", sequence: "clip.mp4", frame: 0, time: 0, width: 400, height: 300,
-      result: FrameRecordTests().result())
+    var seen = PoseFrame(width: 400, height: 300, result: FrameRecordTests().result()).record(
+      file: "clip.mp4", sequence: "clip.mp4", frame: 0, time: 0)
     var joints = [Vec3](repeating: .zero, count: H36M17.count)
     for (k, bone) in H36M17.bones.enumerated() {
       joints[bone.child] = joints[bone.parent] + Vec3(0, 0.1, 0.01 * Double(k))
     }
     seen.attachLifted(joints)
     seen.attachConsistent(joints, source: "lifted")
-    let empty = FrameRecord(
-      file: "clip.mp4", sequence: "clip.mp4", frame: 1, time: 1.0 / 30, width: 400, height: 300, result: nil)
+    let empty = PoseFrame(width: 400, height: 300, result: nil).record(
+      file: "clip.mp4", sequence: "clip.mp4", frame: 1, time: 1.0 / 30)
     var doc = EstimateDocument(
       frames: [seen, empty], failures: [FrameFailure(file: "clip.mp4#2", error: "truncated")])
     doc.subjects = [

@@ -1,4 +1,4 @@
-// PoseEstimation: the per-frame record that `estimate` and the viewer's export write, as JSON or CSV.
+// PoseFormats: the estimate schema (1) — the per-frame record, the document, its JSON layout and CSV.
 import FileSupport
 import Foundation
 import PoseCore
@@ -71,36 +71,44 @@ public struct FrameRecord: Codable, Sendable, Equatable {
     case consistentSource = "consistent_source"
   }
 
-  /// Builds the record of `result` (nil: no person) for an image of `width`×`height`.
+  /// A record of a frame without a person (see `setPose` and `attachLifted` for the pose fields).
   public init(
-    file: String, sequence: String? = nil, frame: Int? = nil, time: Double? = nil, width: Int, height: Int,
-    result: PoseResult?
+    file: String, sequence: String? = nil, frame: Int? = nil, time: Double? = nil, width: Int, height: Int
   ) {
     self.file = file
     self.sequence = sequence
     self.frame = frame
-    self.time = time.map { ($0 * 1e6).rounded() / 1e6 }
+    self.time = time.map(Self.round6)
     self.width = width
     self.height = height
-    person = result != nil
-    guard let r = result else { return }
-    func round6(_ v: Double) -> Double { (v * 1e6).rounded() / 1e6 }
-    score = round6(r.poseScore)
-    let w = Double(width), h = Double(height)
-    landmarks = r.landmarks.map {
-      [round6($0.x * w), round6($0.y * h), round6($0.z * w), round6($0.visibility), round6($0.presence)]
-    }
-    worldLandmarks = r.worldLandmarks.map { [round6($0.x), round6($0.y), round6($0.z)] }
-    if let j3 = try? BlazePoseToH36M.map(r.worldLandmarks) {
-      h36m17 = j3.map { [round6($0.x), round6($0.y), round6($0.z)] }
-      if let lengths = try? PoseMetrics.boneLengths(j3, skeleton: H36M17.skeleton) {
-        boneLengths = zip(H36M17.boneNames, lengths).map { BoneLength(name: $0, lengthM: round6($1)) }
-      }
-    }
-    let px = r.landmarks.map { SIMD2<Double>($0.x * w, $0.y * h) }
-    if let j2 = try? BlazePoseToH36M.map(px) {
-      h36m17Image = j2.map { [round6($0.x), round6($0.y)] }
-    }
+    person = false
+  }
+
+  /// Values are written with 6 decimals (micrometres for metres, micro-pixels for pixels).
+  static func round6(_ v: Double) -> Double { (v * 1e6).rounded() / 1e6 }
+
+  static func rows(_ points: [SIMD3<Double>]) -> [[Double]] {
+    points.map { [round6($0.x), round6($0.y), round6($0.z)] }
+  }
+
+  static func lengths(_ values: [Double]) -> [BoneLength] {
+    zip(H36M17.boneNames, values).map { BoneLength(name: $0, lengthM: round6($1)) }
+  }
+
+  /// Sets the pose fields of a frame with a person: the score, the 33 landmarks as
+  /// [x_px, y_px, z, visibility, presence] rows, the 33 world landmarks (metres), and the H36M-17 joints
+  /// (metres), their image positions (pixels) and bone lengths (metres) where they could be mapped.
+  public mutating func setPose(
+    score: Double, landmarks: [[Double]], worldLandmarks: [SIMD3<Double>], h36m17: [SIMD3<Double>]?,
+    h36m17Image: [SIMD2<Double>]?, boneLengths: [Double]?
+  ) {
+    person = true
+    self.score = Self.round6(score)
+    self.landmarks = landmarks.map { $0.map(Self.round6) }
+    self.worldLandmarks = Self.rows(worldLandmarks)
+    self.h36m17 = h36m17.map(Self.rows)
+    self.boneLengths = boneLengths.map(Self.lengths)
+    self.h36m17Image = h36m17Image.map { $0.map { [Self.round6($0.x), Self.round6($0.y)] } }
   }
 }
 
@@ -108,10 +116,9 @@ extension FrameRecord {
   /// Adds a lifter's H36M-17 joints (metres) and their bone lengths; ignores a wrong count or non-finite values.
   public mutating func attachLifted(_ joints: [SIMD3<Double>]?) {
     guard let joints, joints.count == H36M17.count, joints.allSatisfy({ ($0 * 0).sum() == 0 }) else { return }
-    func round6(_ v: Double) -> Double { (v * 1e6).rounded() / 1e6 }
-    liftedH36m17 = joints.map { [round6($0.x), round6($0.y), round6($0.z)] }
+    liftedH36m17 = Self.rows(joints)
     if let lengths = try? PoseMetrics.boneLengths(joints, skeleton: H36M17.skeleton) {
-      liftedBoneLengths = zip(H36M17.boneNames, lengths).map { BoneLength(name: $0, lengthM: round6($1)) }
+      liftedBoneLengths = Self.lengths(lengths)
     }
   }
 }
@@ -121,8 +128,7 @@ extension FrameRecord {
   /// a wrong count or non-finite values.
   public mutating func attachConsistent(_ joints: [SIMD3<Double>]?, source: String) {
     guard let joints, joints.count == H36M17.count, joints.allSatisfy({ ($0 * 0).sum() == 0 }) else { return }
-    func round6(_ v: Double) -> Double { (v * 1e6).rounded() / 1e6 }
-    consistentH36m17 = joints.map { [round6($0.x), round6($0.y), round6($0.z)] }
+    consistentH36m17 = Self.rows(joints)
     consistentSource = source
   }
 }
@@ -147,9 +153,7 @@ public struct SubjectRecord: Codable, Sendable, Equatable {
     sequence: String, lengths: [Double], lengthsSource: String, source: String, method: String, smoothed: Bool
   ) {
     self.sequence = sequence
-    boneLengths = zip(H36M17.boneNames, lengths).map {
-      FrameRecord.BoneLength(name: $0, lengthM: ($1 * 1e6).rounded() / 1e6)
-    }
+    boneLengths = FrameRecord.lengths(lengths)
     self.lengthsSource = lengthsSource
     self.source = source
     self.method = method
@@ -160,6 +164,31 @@ public struct SubjectRecord: Codable, Sendable, Equatable {
     case sequence, source, method, smoothed
     case boneLengths = "bone_lengths"
     case lengthsSource = "lengths_source"
+  }
+}
+
+/// How a folder given as input was taken: one tracked sequence, or images each estimated alone.
+public struct FolderRecord: Codable, Sendable, Equatable {
+  /// The folder.
+  public var path: String
+  /// Its images.
+  public var frames: Int
+  /// `sequence` or `images`.
+  public var taken: String
+  /// Why: "numbered frames of one size", "not numbered frames", "--as images", …
+  public var reason: String
+
+  /// Creates a record.
+  public init(path: String, frames: Int, taken: String, reason: String) {
+    self.path = path
+    self.frames = frames
+    self.taken = taken
+    self.reason = reason
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case path, frames, reason
+    case taken = "as"
   }
 }
 
@@ -187,10 +216,12 @@ public struct EstimateDocument: Codable, Sendable, Equatable {
   /// subject's bone lengths its `consistent_h36m17` frames are held to, where they came from, and how.
   /// (This replaced an earlier single `subjectBoneLengths` list: documents can hold several sequences.)
   public var subjects: [SubjectRecord]?
+  /// How each folder given as input was taken (absent when no folder was given).
+  public var folders: [FolderRecord]?
 
   enum CodingKeys: String, CodingKey {
     case schema, generator, frames, failures
-    case subjects
+    case subjects, folders
   }
 
   public init(frames: [FrameRecord], failures: [FrameFailure]) {
@@ -262,113 +293,4 @@ public struct EstimateDocument: Codable, Sendable, Equatable {
 /// - Throws: `AtomicFileError` naming the path and the step that failed; `path` is then unchanged.
 public func writeAtomically(_ data: Data, to path: String) throws {
   try data.withUnsafeBytes { raw in try AtomicFile.write(raw, to: path) }
-}
-
-/// A parsed JSON value, for printing documents in PoseScope's layout.
-enum JSONValue: Decodable {
-  case null, bool(Bool), int(Int), double(Double), string(String), array([JSONValue])
-  case object([String: JSONValue])
-
-  init(from decoder: Decoder) throws {
-    if var a = try? decoder.unkeyedContainer() {
-      var items: [JSONValue] = []
-      while !a.isAtEnd { items.append(try a.decode(JSONValue.self)) }
-      self = .array(items)
-      return
-    }
-    if let o = try? decoder.container(keyedBy: AnyKey.self) {
-      var d: [String: JSONValue] = [:]
-      for k in o.allKeys { d[k.stringValue] = try o.decode(JSONValue.self, forKey: k) }
-      self = .object(d)
-      return
-    }
-    let c = try decoder.singleValueContainer()
-    if c.decodeNil() {
-      self = .null
-    } else if let b = try? c.decode(Bool.self) {
-      self = .bool(b)
-    } else if let i = try? c.decode(Int.self) {
-      self = .int(i)
-    } else if let d = try? c.decode(Double.self) {
-      self = .double(d)
-    } else {
-      self = .string(try c.decode(String.self))
-    }
-  }
-
-  struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-  }
-
-  /// True for a number, or an array (of arrays) of scalars: printed on one line.
-  var isFlat: Bool {
-    switch self {
-    case .object: return false
-    case .array(let items):
-      return items.allSatisfy { if case .object = $0 { return false } else { return $0.isFlat } }
-    default: return true
-    }
-  }
-
-  func write(to out: inout String, indent: Int) {
-    let pad = String(repeating: "  ", count: indent + 1)
-    switch self {
-    case .null: out += "null"
-    case .bool(let b): out += b ? "true" : "false"
-    case .int(let i): out += String(i)
-    case .double(let d): out += d.isFinite ? "\(d)" : "null"
-    case .string(let s):
-      let data = (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8)
-      out += String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\\/", with: "/")
-    case .array(let items):
-      if items.isEmpty {
-        out += "[]"
-      } else if isFlat {
-        out += "["
-        for (i, v) in items.enumerated() {
-          if i > 0 { out += ", " }
-          v.write(to: &out, indent: indent)
-        }
-        out += "]"
-      } else {
-        out += "[\n"
-        for (i, v) in items.enumerated() {
-          out += pad
-          v.write(to: &out, indent: indent + 1)
-          out += i + 1 < items.count ? ",\n" : "\n"
-        }
-        out += String(repeating: "  ", count: indent) + "]"
-      }
-    case .object(let d):
-      if d.isEmpty {
-        out += "{}"
-        return
-      }
-      if d.count <= 4, d.values.allSatisfy({ if case .array = $0 { return false } else { return $0.isFlat } })
-      {
-        out += "{"
-        for (i, k) in d.keys.sorted().enumerated() {
-          if i > 0 { out += ", " }
-          JSONValue.string(k).write(to: &out, indent: indent)
-          out += ": "
-          d[k]!.write(to: &out, indent: indent)
-        }
-        out += "}"
-        return
-      }
-      out += "{\n"
-      let keys = d.keys.sorted()
-      for (i, k) in keys.enumerated() {
-        out += pad
-        JSONValue.string(k).write(to: &out, indent: indent + 1)
-        out += ": "
-        d[k]!.write(to: &out, indent: indent + 1)
-        out += i + 1 < keys.count ? ",\n" : "\n"
-      }
-      out += String(repeating: "  ", count: indent) + "}"
-    }
-  }
 }

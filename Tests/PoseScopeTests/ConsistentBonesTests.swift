@@ -2,8 +2,7 @@
 // frame, the adjuster used when it works and skipped when it fails, frames without a person kept empty.
 
 import Foundation
-import PoseCore
-import PoseEstimation
+import PoseScope
 import Testing
 
 @Suite struct ConsistentBonesTests {

@@ -1,4 +1,4 @@
-// TerminalUI: ground-truth sidecar files (`<image or folder>.gt.json`): format, loading and validation.
+// PoseFormats: ground-truth sidecar files (`<image or folder>.gt.json`): format, loading and validation.
 
 import Foundation
 import PoseCore
@@ -66,18 +66,6 @@ public struct GroundTruth: Sendable, Equatable {
     return try? PoseMetrics.boneLengths(joints, skeleton: H36M17.skeleton)
   }
 
-  /// Loads the sidecar of `item` when the file exists: nil when there is none, else the ground truth or
-  /// the reason it could not be used.
-  public static func sidecar(for item: MediaItem) -> Result<GroundTruth, GroundTruthError>? {
-    let path = item.sidecarPath
-    guard FileManager.default.fileExists(atPath: path) else { return nil }
-    do {
-      return .success(try load(path: path, frameCount: item.frameCount))
-    } catch {
-      return .failure(error)
-    }
-  }
-
   /// Reads and checks a sidecar file. `frameCount`, when given, is the number of frames of the image
   /// (1) or folder it belongs to; more joint frames than that is an error.
   public static func load(path: String, frameCount: Int? = nil) throws(GroundTruthError) -> GroundTruth {
@@ -105,7 +93,7 @@ public struct GroundTruth: Sendable, Equatable {
     }
     guard case .object(let object) = root else { throw fail("the top level must be a JSON object") }
     if let version = object["version"] {
-      guard case .number(let v) = version, v == 1 else {
+      guard version.number == 1 else {
         throw fail("\"version\" must be 1 (the only sidecar format so far)")
       }
     }
@@ -128,7 +116,7 @@ public struct GroundTruth: Sendable, Equatable {
             "unknown bone \"\(name)\" in \"bone_lengths_mm\"; H36M-17 bones are "
               + H36M17.boneNames.joined(separator: ", "))
         }
-        guard case .number(let mm) = value, mm.isFinite, mm > 0, mm < 10_000 else {
+        guard let mm = value.number, mm.isFinite, mm > 0, mm < 10_000 else {
           throw fail("bone_lengths_mm.\(name) must be a length in mm (a number above 0 and below 10000)")
         }
         lengths[index] = mm / 1000
@@ -162,7 +150,7 @@ public struct GroundTruth: Sendable, Equatable {
           }
           var c: [Double] = []
           for v in xyz {
-            guard case .number(let n) = v, n.isFinite, abs(n) < 1e7 else {
+            guard let n = v.number, n.isFinite, abs(n) < 1e7 else {
               throw fail("joints_mm[\(f)][\(j)] (\(H36M17.names[j])) has a value that is not a finite number")
             }
             c.append(n / 1000)
@@ -201,46 +189,4 @@ public struct GroundTruthError: Error, CustomStringConvertible, Sendable, Equata
   }
 
   public var description: String { "\(path): \(reason)" }
-}
-
-/// A JSON value, decoded without Foundation's type bridging (numbers and booleans stay apart).
-enum JSONValue: Decodable, Equatable {
-  case null
-  case bool(Bool)
-  case number(Double)
-  case string(String)
-  case array([JSONValue])
-  case object([String: JSONValue])
-
-  init(from decoder: Decoder) throws {
-    if var list = try? decoder.unkeyedContainer() {
-      var values: [JSONValue] = []
-      while !list.isAtEnd { values.append(try list.decode(JSONValue.self)) }
-      self = .array(values)
-      return
-    }
-    if let keyed = try? decoder.container(keyedBy: AnyKey.self) {
-      var values: [String: JSONValue] = [:]
-      for key in keyed.allKeys { values[key.stringValue] = try keyed.decode(JSONValue.self, forKey: key) }
-      self = .object(values)
-      return
-    }
-    let single = try decoder.singleValueContainer()
-    if single.decodeNil() {
-      self = .null
-    } else if let b = try? single.decode(Bool.self) {
-      self = .bool(b)
-    } else if let n = try? single.decode(Double.self) {
-      self = .number(n)
-    } else {
-      self = .string(try single.decode(String.self))
-    }
-  }
-
-  struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-  }
 }

@@ -1,9 +1,9 @@
 // FrameRecord / EstimateDocument: the JSON and CSV that `posescope estimate` writes (schema 1).
 import Foundation
-import PoseCore
+import PoseScope
 import Testing
 
-@testable import PoseEstimation
+@testable import PoseFormats
 
 struct FrameRecordTests {
   /// A standing pose: BlazePose world landmarks with known bone lengths, image landmarks on a grid.
@@ -34,7 +34,7 @@ struct FrameRecordTests {
   }
 
   @Test func recordHoldsPixelsMetresAndBones() throws {
-    let r = FrameRecord(file: "a.png", width: 400, height: 300, result: result())
+    let r = PoseFrame(width: 400, height: 300, result: result()).record(file: "a.png")
     #expect(r.person && r.score == 0.97)
     let lm = try #require(r.landmarks)
     #expect(lm.count == 33 && lm[8] == [80, 150, -40, 0.9, 0.95])  // x·W, y·H, z·W
@@ -44,12 +44,12 @@ struct FrameRecordTests {
     let upperLeg = try #require(bones.first { $0.name == "left_upper_leg" })
     #expect(abs(upperLeg.lengthM - 0.4) < 1e-9)
     #expect(try #require(r.h36m17).count == 17 && r.h36m17Image?.count == 17)
-    let none = FrameRecord(file: "b.png", width: 10, height: 10, result: nil)
+    let none = PoseFrame(width: 10, height: 10, result: nil).record(file: "b.png")
     #expect(!none.person && none.landmarks == nil && none.boneLengths == nil)
   }
 
   @Test func liftedJointsAndTheirBonesAreAddedOnlyWhenValid() throws {
-    var r = FrameRecord(file: "a.png", width: 400, height: 300, result: result())
+    var r = PoseFrame(width: 400, height: 300, result: result()).record(file: "a.png")
     var joints = [SIMD3<Double>](repeating: .zero, count: 17)
     joints[5] = [0.1, 0.45, 0]  // left knee, 0.45 m below the left hip at the origin
     r.attachLifted(Array(joints.prefix(16)))
@@ -70,9 +70,10 @@ struct FrameRecordTests {
   @Test func jsonRoundTripsWithStableKeys() throws {
     let doc = EstimateDocument(
       frames: [
-        FrameRecord(file: "seq/f1.png", sequence: "seq", frame: 0, width: 400, height: 300, result: result()),
-        FrameRecord(
-          file: "v.mp4", sequence: "v.mp4", frame: 1, time: 1.0 / 30, width: 400, height: 300, result: nil),
+        PoseFrame(width: 400, height: 300, result: result()).record(
+          file: "seq/f1.png", sequence: "seq", frame: 0),
+        PoseFrame(width: 400, height: 300, result: nil).record(
+          file: "v.mp4", sequence: "v.mp4", frame: 1, time: 1.0 / 30),
       ],
       failures: [FrameFailure(file: "seq/bad.png", error: "seq/bad.png: truncated \"PNG\"")])
     let data = try doc.json()
@@ -95,8 +96,8 @@ struct FrameRecordTests {
   @Test func csvHasOneRowPerFrameAndStableColumns() throws {
     let doc = EstimateDocument(
       frames: [
-        FrameRecord(file: "a,b.png", width: 400, height: 300, result: result()),
-        FrameRecord(file: "c.png", width: 400, height: 300, result: nil),
+        PoseFrame(width: 400, height: 300, result: result()).record(file: "a,b.png"),
+        PoseFrame(width: 400, height: 300, result: nil).record(file: "c.png"),
       ], failures: [])
     let lines = doc.csv().split(separator: "\n", omittingEmptySubsequences: false).dropLast()
     #expect(lines.count == 3)

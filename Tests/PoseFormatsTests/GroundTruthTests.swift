@@ -4,7 +4,7 @@ import Foundation
 import PoseCore
 import Testing
 
-@testable import TerminalUI
+@testable import PoseFormats
 
 /// A fresh temporary folder for one test.
 private func temporaryFolder() throws -> URL {
@@ -112,25 +112,9 @@ func badSidecarsAreRejected(json: String, message: String) {
   }
 }
 
-@Test func sidecarFilesNextToItems() throws {
+@Test func unreadableSidecars() throws {
   let dir = try temporaryFolder()
   defer { try? FileManager.default.removeItem(at: dir) }
-  let image = MediaItem(path: dir.appendingPathComponent("photo.jpg").path, kind: .image)
-  #expect(GroundTruth.sidecar(for: image) == nil)
-  try Data("{\"bone_lengths_mm\": {\"head\": 180}}".utf8).write(to: URL(fileURLWithPath: image.sidecarPath))
-  let loaded = try #require(GroundTruth.sidecar(for: image))
-  #expect(try loaded.get().boneLengths[9] == 0.18)
-
-  let folder = MediaItem(
-    path: dir.appendingPathComponent("run").path + "/", kind: .folder(frames: ["a", "b"]))
-  #expect(folder.sidecarPath == dir.appendingPathComponent("run.gt.json").path)
-  try Data("{\"joints_mm\": 5}".utf8).write(to: URL(fileURLWithPath: folder.sidecarPath))
-  guard case .failure(let error)? = GroundTruth.sidecar(for: folder) else {
-    Issue.record("a bad sidecar must be reported")
-    return
-  }
-  #expect(error.path == folder.sidecarPath && error.reason.contains("must be an array"))
-
   // Unreadable: a folder where the file should be.
   let odd = dir.appendingPathComponent("odd.gt.json")
   try FileManager.default.createDirectory(at: odd, withIntermediateDirectories: true)
