@@ -72,7 +72,7 @@ struct Bench: ParsableCommand {
       try measureBrowsing(browse)
       return
     }
-    let path = image ?? ModelStore.samplesDirectory + "/sports2d/frame_0120.jpg"
+    let path = image ?? Assets.samplesDirectory + "/sports2d/frame_0120.jpg"
     guard FileManager.default.fileExists(atPath: path) else {
       throw CLIError(
         "\(path) not found — fetch the samples with `scripts/fetch-assets.sh samples` or pass --image")
@@ -329,7 +329,7 @@ struct Bench: ParsableCommand {
     var folder = spec
     var made: URL?
     if spec == "1080p" {
-      let video = ModelStore.samplesDirectory + "/video/sports2d_demo.mp4"
+      let video = Assets.samplesDirectory + "/video/sports2d_demo.mp4"
       guard FileManager.default.fileExists(atPath: video) else {
         throw CLIError("\(video) not found — fetch the samples with `scripts/fetch-assets.sh samples`")
       }

@@ -9,7 +9,7 @@ struct Demo: ParsableCommand {
     abstract: "Run PoseScope on the fetched sample media and print what it found.")
 
   func run() throws {
-    let root = ModelStore.samplesDirectory
+    let root = Assets.samplesDirectory
     let images = ["images/bus.jpg", "images/zidane.jpg", "images/grace_hopper.jpg", "images/astronaut.png"]
       .map { root + "/" + $0 }
     guard images.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else {
@@ -25,7 +25,7 @@ struct Demo: ParsableCommand {
         + bones.map {
           $0.replacingOccurrences(of: "_", with: " ").padding(toLength: 16, withPad: " ", startingAt: 0)
         }
-        .joined())
+        .joined().trimmingTrailingSpaces)
     for path in images {
       let frame = try pipeline.estimate(path)[0]
       var line = (path as NSString).lastPathComponent.padding(toLength: 20, withPad: " ", startingAt: 0)
@@ -39,7 +39,7 @@ struct Demo: ParsableCommand {
       } else {
         line += "no person"
       }
-      print(line)
+      print(line.trimmingTrailingSpaces)
     }
     var sequence = MediaItem.open(root + "/sports2d")
     if case .folder(let files) = sequence.kind, sequence.problem == nil {
@@ -68,5 +68,14 @@ struct Demo: ParsableCommand {
     print(
       "\nOpen the interactive viewer with `posescope view` (or just `posescope`)."
     )
+  }
+}
+
+extension String {
+  /// The string without the spaces that padding left at its end.
+  var trimmingTrailingSpaces: String {
+    var s = Substring(self)
+    while s.last == " " { s.removeLast() }
+    return String(s)
   }
 }

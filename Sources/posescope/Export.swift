@@ -40,8 +40,8 @@ struct Export: ParsableCommand {
   @Option(help: "BVH length unit: cm, m or mm.")
   var unit: Unit = .cm
 
-  @Option(name: .shortAndLong, help: "The file to write (atomically).")
-  var output: String
+  @Option(name: .shortAndLong, help: "The file to write (atomically); standard output when not given or -.")
+  var output: String?
 
   func validate() throws {
     if let fps, !(fps.isFinite && fps > 0 && fps <= 10_000) {
@@ -50,11 +50,14 @@ struct Export: ParsableCommand {
   }
 
   func run() throws {
-    let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue
-    else {
-      throw CLIError("cannot write \(output): the folder \(folder) does not exist")
+    let output = self.output == "-" ? nil : self.output
+    if let output {
+      let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue
+      else {
+        throw CLIError("cannot write \(output): the folder \(folder) does not exist")
+      }
     }
     let document = try ExportInput.read(input)
     let (name, frames) = try ExportInput.select(document, sequence: sequence, path: input)
@@ -79,6 +82,10 @@ struct Export: ParsableCommand {
       data =
         try ExportInput.filtered(document, frames: frames, sequence: name, source: chosen).json()
         + Data("\n".utf8)
+    }
+    guard let output else {
+      FileHandle.standardOutput.write(data)
+      return
     }
     do { try writeAtomically(data, to: output) } catch {
       throw CLIError("cannot write \(output): \((error as NSError).localizedDescription)")

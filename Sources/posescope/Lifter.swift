@@ -6,36 +6,10 @@ import TerminalUI
 
 /// The lifter PoseScope ships under `assets/lifter/`, or one the user trained.
 enum ShippedLifter {
-  static let relativePath = "assets/lifter/posescope-lifter-h36m17.safetensors"
-
-  /// `explicit` (from `--lifter`), else `$POSESCOPE_LIFTER`, else the shipped file found by walking up
-  /// from the executable's real location and from the current folder; nil when there is none.
+  /// `explicit` (from `--lifter`), else `$POSESCOPE_LIFTER`, else the shipped file (`Assets`); nil when
+  /// there is none.
   static func locate(explicit: String?) throws -> String? {
-    if let explicit {
-      guard FileManager.default.fileExists(atPath: explicit) else {
-        throw CLIError("\(explicit): no such lifter file")
-      }
-      return explicit
-    }
-    if let env = ProcessInfo.processInfo.environment["POSESCOPE_LIFTER"], !env.isEmpty {
-      guard FileManager.default.fileExists(atPath: env) else {
-        throw CLIError("POSESCOPE_LIFTER=\(env): no such lifter file")
-      }
-      return env
-    }
-    var starts: [URL] = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
-    if let exe = Bundle.main.executableURL?.resolvingSymlinksInPath() {
-      starts.append(exe.deletingLastPathComponent())
-    }
-    for start in starts {
-      var dir = start
-      for _ in 0..<8 {
-        let candidate = dir.appendingPathComponent(relativePath).path
-        if FileManager.default.fileExists(atPath: candidate) { return candidate }
-        dir = dir.deletingLastPathComponent()
-      }
-    }
-    return nil
+    do { return try Assets.lifterPath(explicit: explicit) } catch { throw CLIError("\(error)") }
   }
 
   /// Loads the lifter at `path` — supervised or unsupervised, by the file's `format` — with a clear error.

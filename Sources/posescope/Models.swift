@@ -10,7 +10,7 @@ struct Models: ParsableCommand {
       "Fetch them with `scripts/fetch-assets.sh models` (from the mediapipe==0.10.14 wheel on PyPI).")
 
   func run() throws {
-    print("models folder: \(ModelStore.modelsDirectory)")
+    print("models folder: \(Assets.modelsDirectory)")
     var missing = false
     for file in [ModelStore.detectorFile, ModelStore.landmarkFile] {
       do {
@@ -28,7 +28,8 @@ struct Models: ParsableCommand {
         print("  \(file): \(error)")
       }
     }
-    print("samples folder: \(ModelStore.samplesDirectory)")
+    print("samples folder: \(Assets.samplesDirectory)")
+    print("lifter: \(Assets.shippedLifter() ?? "none found (see README, The AITE lifter)")")
     if missing { throw ExitCode(1) }
   }
 }

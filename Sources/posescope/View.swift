@@ -154,7 +154,7 @@ struct View: ParsableCommand {
   func mediaItems() throws -> [MediaItem] {
     var inputs = paths
     if inputs.isEmpty {
-      let root = ModelStore.samplesDirectory
+      let root = Assets.samplesDirectory
       let candidates = [
         "images/bus.jpg", "images/zidane.jpg", "images/grace_hopper.jpg", "images/astronaut.png",
         "video/sports2d_demo.mp4", "sports2d",
