@@ -3,49 +3,21 @@ import CTurboJPEG
 
 /// JPEG decoding through the TurboJPEG 2.x API.
 enum JPEGDecoder {
-  /// Decodes JPEG bytes to RGB8 and applies the EXIF orientation.
-  ///
-  /// Decoding uses TurboJPEG's defaults (accurate integer IDCT, smooth "fancy" chroma upsampling) plus
-  /// `TJFLAG_LIMITSCANS` (rejects progressive files with an abusive number of scans). Grayscale JPEGs come
-  /// out with R = G = B; CMYK/YCCK JPEGs (Adobe inverted convention) are converted with
-  /// `R = round(C * K / 255)` etc. as libjpeg-turbo's own tools do.
-  ///
-  /// libjpeg-turbo reports damaged data as warnings and fills missing pixels with grey. Here a warning about
-  /// premature end of data is a `truncated` error, and warnings that mean the entropy-coded data lost
-  /// synchronization (bad Huffman/arithmetic code, a wrong or misplaced restart marker) or cannot be decoded
-  /// (invalid scan parameters for a sequential JPEG) are `corrupt`, as is any message that is not one of
-  /// libjpeg's warnings (a fatal error that followed a warning).
-  /// Other warnings are ignored: extraneous bytes before a non-restart marker (a common encoder quirk, e.g.
-  /// junk before the end-of-image marker), a bad ICC marker, an unknown JFIF revision. Note that
-  /// libjpeg-turbo's fast Huffman path does not report most bit errors in the scan data at all, so such
-  /// damage decodes to wrong pixels without an error.
   /// The displayed size (EXIF orientation applied) from the frame header, without decoding pixels.
   static func size(_ bytes: [UInt8], path: String) throws(MediaIOError) -> ImageDecoder.Size {
     guard let handle = tjInitDecompress() else {
       throw MediaIOError(path: path, kind: .corrupt("cannot create a TurboJPEG decompressor"))
     }
     defer { tjDestroy(handle) }
-    var width: Int32 = 0
-    var height: Int32 = 0
-    var subsampling: Int32 = 0
-    var colorspace: Int32 = 0
-    let status = bytes.withUnsafeBufferPointer { input in
-      tjDecompressHeader3(
-        handle, input.baseAddress, UInt(input.count), &width, &height, &subsampling, &colorspace)
-    }
-    guard status == 0, width > 0, height > 0 else { throw failure(handle, path: path) }
+    let (w, h, _) = try header(handle, bytes, path: path)
     let swaps = EXIF.orientation(inJPEG: bytes) >= 5
-    return swaps
-      ? ImageDecoder.Size(width: Int(height), height: Int(width))
-      : ImageDecoder.Size(width: Int(width), height: Int(height))
+    return swaps ? ImageDecoder.Size(width: h, height: w) : ImageDecoder.Size(width: w, height: h)
   }
 
-  static func decode(_ bytes: [UInt8], path: String) throws(MediaIOError) -> Image {
-    guard let handle = tjInitDecompress() else {
-      throw MediaIOError(path: path, kind: .corrupt("cannot create a TurboJPEG decompressor"))
-    }
-    defer { tjDestroy(handle) }
-
+  /// The frame header: size and colour space, checked (a stream without a frame, a size over the limits).
+  private static func header(_ handle: tjhandle, _ bytes: [UInt8], path: String) throws(MediaIOError) -> (
+    width: Int, height: Int, colorspace: Int32
+  ) {
     var width: Int32 = 0
     var height: Int32 = 0
     var subsampling: Int32 = 0
@@ -69,6 +41,31 @@ enum JPEGDecoder {
     guard ImageLimits.accepts(width: w, height: h) else {
       throw MediaIOError(path: path, kind: .tooLarge(width: w, height: h))
     }
+    return (w, h, colorspace)
+  }
+
+  /// Decodes JPEG bytes to RGB8 and applies the EXIF orientation.
+  ///
+  /// Decoding uses TurboJPEG's defaults (accurate integer IDCT, smooth "fancy" chroma upsampling) plus
+  /// `TJFLAG_LIMITSCANS` (rejects progressive files with an abusive number of scans). Grayscale JPEGs come
+  /// out with R = G = B; CMYK/YCCK JPEGs (Adobe inverted convention) are converted with
+  /// `R = round(C * K / 255)` etc. as libjpeg-turbo's own tools do.
+  ///
+  /// libjpeg-turbo reports damaged data as warnings and fills missing pixels with grey. Here a warning about
+  /// premature end of data is a `truncated` error, and warnings that mean the entropy-coded data lost
+  /// synchronization (bad Huffman/arithmetic code, a wrong or misplaced restart marker) or cannot be decoded
+  /// (invalid scan parameters for a sequential JPEG) are `corrupt`, as is any message that is not one of
+  /// libjpeg's warnings (a fatal error that followed a warning).
+  /// Other warnings are ignored: extraneous bytes before a non-restart marker (a common encoder quirk, e.g.
+  /// junk before the end-of-image marker), a bad ICC marker, an unknown JFIF revision. Note that
+  /// libjpeg-turbo's fast Huffman path does not report most bit errors in the scan data at all, so such
+  /// damage decodes to wrong pixels without an error.
+  static func decode(_ bytes: [UInt8], path: String) throws(MediaIOError) -> Image {
+    guard let handle = tjInitDecompress() else {
+      throw MediaIOError(path: path, kind: .corrupt("cannot create a TurboJPEG decompressor"))
+    }
+    defer { tjDestroy(handle) }
+    let (w, h, colorspace) = try header(handle, bytes, path: path)
     let isCMYK = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
     let pixelFormat = isCMYK ? Int32(TJPF_CMYK.rawValue) : Int32(TJPF_RGB.rawValue)
     let channels = isCMYK ? 4 : 3
@@ -95,7 +92,7 @@ enum JPEGDecoder {
     // First pass stops at the first warning, so its message is the first problem found (later messages
     // would overwrite it). Most files decode without any warning, in this single pass.
     let strict = decompress(
-      handle, bytes, into: &buffer, width: width, height: height, format: pixelFormat,
+      handle, bytes, into: &buffer, width: Int32(w), height: Int32(h), format: pixelFormat,
       extraFlags: TJFLAG_STOPONWARNING)
     if strict != 0 {
       let code = tjGetErrorCode(handle)
@@ -106,7 +103,7 @@ enum JPEGDecoder {
       if let error = classify(message, fatal: false, path: path) { throw error }
       // A harmless warning: decode again without stopping, then check what the full pass reported.
       let lenient = decompress(
-        handle, bytes, into: &buffer, width: width, height: height,
+        handle, bytes, into: &buffer, width: Int32(w), height: Int32(h),
         format: pixelFormat, extraFlags: 0)
       if lenient != 0 {
         let fatal = tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue)
