@@ -46,7 +46,7 @@ let package = Package(
     .target(name: "PoseEstimation", dependencies: ["MediaIO", "ModelFiles", "NeuralEngine", "PoseCore"]),
     // The estimate schema (JSON/CSV), BVH writing, ground-truth sidecars.
     .target(name: "PoseFormats", dependencies: ["FileSupport", "PoseCore"]),
-    .target(name: "PoseTraining", dependencies: ["PoseCore", "ModelFiles", "COpenBLAS"]),
+    .target(name: "PoseTraining", dependencies: ["PoseCore", "PoseFormats", "ModelFiles", "COpenBLAS"]),
     // The umbrella: the pipeline (media in, one frame model out), background estimation, consistent bones,
     // the assets locator; re-exports the libraries below it.
     .target(
@@ -54,7 +54,9 @@ let package = Package(
       dependencies: [
         "FileSupport", "MediaIO", "ModelFiles", "NeuralEngine", "PoseCore", "PoseEstimation", "PoseFormats",
       ]),
-    .target(name: "TerminalUI", dependencies: ["CNCurses", "PoseScope"]),
+    // The terminal guard: quit signals as a flag, the terminal restored on a crash (one copy of its state).
+    .target(name: "CTerminal"),
+    .target(name: "TerminalUI", dependencies: ["CNCurses", "CTerminal", "PoseScope"]),
     .executableTarget(
       name: "posescope",
       dependencies: [

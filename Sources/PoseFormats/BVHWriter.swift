@@ -4,32 +4,9 @@
 import Foundation
 import PoseCore
 
-/// Length unit of written BVH files.
-public enum BVHLengthUnit: String, CaseIterable, Sendable {
-  /// Centimetres (the usual BVH unit, and the default).
-  case centimetre = "cm"
-  /// Metres.
-  case metre = "m"
-  /// Millimetres.
-  case millimetre = "mm"
-
-  /// Metres per file unit.
-  public var metresPerUnit: Double {
-    switch self {
-    case .centimetre: return 0.01
-    case .metre: return 1
-    case .millimetre: return 0.001
-    }
-  }
-
-  /// Decimals written for lengths: a resolution of 1 µm whatever the unit.
-  var decimals: Int {
-    switch self {
-    case .centimetre: return 4
-    case .metre: return 6
-    case .millimetre: return 3
-    }
-  }
+extension BVHUnit {
+  /// Decimals written for lengths in this unit: a resolution of 1 µm (cm: 4, m: 6, mm: 3).
+  var decimals: Int { max(0, Int((log10(metresPerUnit) + 6).rounded(.up))) }
 }
 
 /// Writes a sequence of H36M-17 poses as BVH text.
@@ -59,7 +36,7 @@ public enum BVHLengthUnit: String, CaseIterable, Sendable {
 ///
 /// **Coordinates**: BVH space is Y up. PoseScope's camera-frame joints (x right, y down, z away from the
 /// camera) are turned by 180° about x: `(x, y, z) ↦ (x, −y, −z)`, a proper rotation, so a person facing the
-/// camera faces +Z with their left side at +X. Lengths are written in `BVHLengthUnit` (cm by default).
+/// camera faces +Z with their left side at +X. Lengths are written in a `BVHUnit` (cm by default).
 ///
 /// **Rest pose** (all rotations zero): a T-pose, Y up, facing +Z. Each OFFSET is its bone's length times the
 /// bone's rest direction (`restDirections`): legs −Y, spine, neck and head +Y, left pelvis, clavicle and arm
@@ -286,7 +263,7 @@ public enum BVHWriter {
   /// - Throws: `PoseCoreError` for no frames, a pose without 17 joints, a non-finite coordinate, lengths
   ///   that are not 16 finite values ≥ 0, or a frame time that is not positive and finite.
   public static func write(
-    frames: [[Vec3]?], lengths: [Double], frameTime: Double, unit: BVHLengthUnit = .centimetre
+    frames: [[Vec3]?], lengths: [Double], frameTime: Double, unit: BVHUnit = .centimetre
   ) throws -> String {
     try checkLengths(lengths)
     guard !frames.isEmpty else { throw PoseCoreError.empty(what: "BVH frames") }

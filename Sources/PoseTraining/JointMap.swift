@@ -3,6 +3,7 @@
 
 import Foundation
 import PoseCore
+import PoseFormats
 
 /// How one H36M-17 joint is computed from a BVH rig, and the maps for the rigs of `../shared/mocap`.
 ///

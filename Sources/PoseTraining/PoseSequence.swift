@@ -2,6 +2,7 @@
 
 import Foundation
 import PoseCore
+import PoseFormats
 
 /// A sequence of H36M-17 poses in metres (world coordinates, +Y up), the training input of the lifter.
 ///

@@ -1,6 +1,9 @@
-// TerminalUI: the thin ncurses backend that puts a CellGrid on the terminal (wide chars, colour pairs).
+// TerminalUI: the one place that sets up and restores the terminal (locale, ncurses, signal and crash
+// handlers, ESC delay, mouse reporting) and the thin backend that puts a CellGrid on it (wide chars,
+// colour pairs).
 
 import CNCurses
+import CTerminal
 
 /// Errors of the ncurses backend.
 public struct NCursesError: Error, CustomStringConvertible, Sendable {
@@ -12,10 +15,13 @@ public struct NCursesError: Error, CustomStringConvertible, Sendable {
 
 /// The terminal as an ncurses screen: draws `CellGrid`s with wide characters and a colour-pair cache.
 ///
-/// Create one at start-up (it calls `setlocale(LC_ALL, "")`, `newterm`, `cbreak`, `noecho`, `keypad`,
-/// `start_color` and `use_default_colors`), call `draw` for every frame and `end` (or let it go out of
-/// scope) to restore the terminal. Input and the event loop are left to the caller (`getch`,
-/// `timeout`, `KEY_RESIZE` via `posescope_key_resize()`). Not thread-safe: use from one thread.
+/// Create one at start-up (it saves the terminal's settings and installs the SIGINT/SIGTERM/SIGHUP flag
+/// handlers and the crash handlers that restore them, calls `setlocale(LC_ALL, "")`, `newterm`, `cbreak`,
+/// `noecho`, `keypad`, `start_color` and `use_default_colors`, sets a short ESC delay and, when asked,
+/// turns on mouse reporting with drag events), call `draw` for every frame and `end` (or let it go out of
+/// scope) to undo all of it. Input and the event loop are left to the caller (`getch`, `timeout`,
+/// `KEY_RESIZE` via `posescope_key_resize()`, `posescope_take_signal()`). Not thread-safe: use from one
+/// thread.
 public final class NCursesScreen {
   /// The colour mode actually used (the requested one, limited by what the terminal reports).
   public private(set) var colorMode: ColorMode
@@ -25,15 +31,20 @@ public final class NCursesScreen {
   private var maxPairs: Int32 = 0
   private var colorCount = 0
   private var active = false
+  /// Whether mouse events are reported (asked for, and the terminal supports it).
+  public private(set) var mouseEnabled = false
 
   /// Starts curses mode. `requested` is the wanted colour mode (e.g. from `--color` or
-  /// `ColorMode.detect`); the terminal may force fewer colours.
+  /// `ColorMode.detect`); the terminal may force fewer colours. `mouse`: report clicks, drags and the
+  /// wheel.
   ///
   /// - Throws: `NCursesError` when the terminal cannot be initialised (unknown or unset `TERM`).
-  public init(requested: ColorMode) throws {
+  public init(requested: ColorMode, mouse: Bool = false) throws {
     colorMode = .none
+    posescope_install_signal_handlers()
     posescope_setlocale_all()
     guard let s = posescope_newterm() else {
+      posescope_restore_signal_handlers()
       throw NCursesError(
         message: "cannot initialise the terminal with ncurses: check that TERM names a known terminal "
           + "(e.g. TERM=xterm-256color) and that standard input and output are a terminal")
@@ -51,6 +62,13 @@ public final class NCursesScreen {
       maxPairs = Int32(max(0, min(Int(Int32.max), Int(posescope_color_pairs())) - 1))
       colorMode = Self.effectiveMode(requested: requested, colors: colorCount)
     }
+    posescope_set_escdelay(25)
+    if mouse && posescope_enable_mouse() != 0 {
+      mouseEnabled = true
+      // Button-event tracking (drag reports) on top of what ncurses asked for.
+      refresh()
+      posescope_emit("\u{1B}[?1002h")
+    }
   }
 
   deinit { end() }
@@ -63,6 +81,9 @@ public final class NCursesScreen {
     if requested != .palette16 && colors >= 256 { return .palette256 }
     return .palette16
   }
+
+  /// The SIGINT/SIGTERM/SIGHUP that arrived since the last call (0: none), and clears it.
+  public func takeSignal() -> Int32 { posescope_take_signal() }
 
   /// The terminal size in cells.
   public var size: (width: Int, height: Int) {
@@ -103,11 +124,18 @@ public final class NCursesScreen {
     refresh()
   }
 
-  /// Leaves curses mode and restores the terminal (safe to call more than once).
+  /// Leaves curses mode and restores the terminal (safe to call more than once): mouse reporting off,
+  /// `endwin`, the default SIGINT/SIGTERM/SIGHUP handlers back.
   public func end() {
     guard active else { return }
     active = false
+    if mouseEnabled {
+      posescope_emit("\u{1B}[?1002l")
+      posescope_disable_mouse()
+      mouseEnabled = false
+    }
     endwin()
+    posescope_restore_signal_handlers()
     if let screen { delscreen(screen) }
     screen = nil
   }

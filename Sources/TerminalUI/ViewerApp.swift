@@ -1,6 +1,7 @@
 // TerminalUI: the interactive viewer (ncurses event loop, signals, mouse) and its headless `--once` mode.
 
 import CNCurses
+import CTerminal
 import Foundation
 import PoseScope
 
@@ -36,23 +37,9 @@ public enum Viewer {
     items: [MediaItem], settings: ViewerSettings, requestedColor: ColorMode, glyphs: GlyphSet? = nil,
     pipeline: PipelineOptions = PipelineOptions()
   ) throws -> ViewerOutcome {
-    posescope_install_signal_handlers()
-    let screen = try NCursesScreen(requested: requestedColor)
+    let screen = try NCursesScreen(requested: requestedColor, mouse: true)
     defer { screen.end() }
     let glyphs = glyphs ?? (posescope_codeset_is_utf8() != 0 ? .unicode : .ascii)
-    posescope_set_escdelay(25)
-    let mouse = posescope_enable_mouse() != 0
-    if mouse {
-      // Button-event tracking (drag reports) on top of what ncurses asked for.
-      refresh()
-      posescope_emit("\u{1B}[?1002h")
-    }
-    defer {
-      if mouse {
-        posescope_emit("\u{1B}[?1002l")
-        posescope_disable_mouse()
-      }
-    }
 
     let cache = ThumbnailCache()
     let service = EstimationService(items: items, thumbnails: cache, options: pipeline)
@@ -81,7 +68,7 @@ public enum Viewer {
     let dieHook = ProcessInfo.processInfo.environment["POSESCOPE_TEST_DIE"]
 
     while true {
-      let caught = posescope_take_signal()
+      let caught = screen.takeSignal()
       if caught != 0 { return .signal(caught) }
       let t = now()
 

@@ -142,7 +142,7 @@ struct Export: ParsableCommand {
     return Data(text.utf8)
   }
 
-  var bvhUnit: BVHLengthUnit {
+  var bvhUnit: BVHUnit {
     switch unit {
     case .cm: return .centimetre
     case .m: return .metre

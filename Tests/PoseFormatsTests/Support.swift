@@ -2,6 +2,7 @@
 // Tests/TerminalUITests/Fixtures).
 import Foundation
 import PoseCore
+import Testing
 
 enum Fixtures {
   /// The T-pose's 17 joints in metres (`h36m_tpose.json`, see its `description`).
@@ -42,4 +43,17 @@ func randomRotation(_ rng: inout SplitMix64) -> Mat3 {
 
 func maxDistance(_ a: [Vec3], _ b: [Vec3]) -> Double {
   zip(a, b).map { $0.distance(to: $1) }.max() ?? .infinity
+}
+
+/// A fixture of PoseTrainingTests (the BVH files are read there too: one copy).
+func fixturePath(_ name: String) throws -> String {
+  URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("PoseTrainingTests/Fixtures/" + name).path
+}
+
+/// Fails the test unless `a` and `b` are within `tolerance`.
+func expectClose(
+  _ a: Vec3, _ b: Vec3, _ tolerance: Double = 1e-9, sourceLocation: SourceLocation = #_sourceLocation
+) {
+  #expect((a - b).norm < tolerance, "\(a) ≠ \(b)", sourceLocation: sourceLocation)
 }

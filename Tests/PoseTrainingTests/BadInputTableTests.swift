@@ -2,6 +2,7 @@
 // messages: missing MOTION, channel counts, NaN, frame counts that disagree with the data, zero-byte and
 // unreadable files, wrong extensions, deeply nested and oversized JSON.
 import Foundation
+import PoseFormats
 import Testing
 
 @testable import PoseTraining

@@ -1,6 +1,7 @@
 // PoseTrainingTests: the finite-difference gradient checker and small test helpers.
 
 import Foundation
+import PoseCore
 import PoseTraining
 import Testing
 
@@ -125,4 +126,11 @@ func temporaryDirectory() throws -> String {
   let dir = FileManager.default.temporaryDirectory.appendingPathComponent("posetraining-\(UUID().uuidString)")
   try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
   return dir.path
+}
+
+/// Fails the test unless `a` and `b` are within `tolerance`.
+func expectClose(
+  _ a: Vec3, _ b: Vec3, _ tolerance: Double = 1e-9, sourceLocation: SourceLocation = #_sourceLocation
+) {
+  #expect((a - b).norm < tolerance, "\(a) ≠ \(b)", sourceLocation: sourceLocation)
 }

@@ -3,6 +3,7 @@
 
 import Foundation
 import PoseCore
+import PoseFormats
 import Testing
 
 @testable import PoseTraining

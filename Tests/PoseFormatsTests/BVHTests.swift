@@ -4,13 +4,7 @@ import Foundation
 import PoseCore
 import Testing
 
-@testable import PoseTraining
-
-func expectClose(
-  _ a: Vec3, _ b: Vec3, _ tolerance: Double = 1e-9, sourceLocation: SourceLocation = #_sourceLocation
-) {
-  #expect((a - b).norm < tolerance, "\(a) ≠ \(b)", sourceLocation: sourceLocation)
-}
+@testable import PoseFormats
 
 @Suite struct BVHParsingTests {
   @Test func tinyFileHierarchyAndMotion() throws {

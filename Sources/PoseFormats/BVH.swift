@@ -1,4 +1,4 @@
-// PoseTraining: BVH motion capture — HIERARCHY/MOTION parsing with line-numbered errors, units and forward
+// PoseFormats: BVH motion capture — HIERARCHY/MOTION parsing with line-numbered errors, units and forward
 // kinematics.
 
 import Foundation
