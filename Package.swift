@@ -29,8 +29,11 @@ let package = Package(
     .systemLibrary(
       name: "COpenBLAS", pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]),
+    // No pkgConfig: ncursesw.pc's cflags (-D_DEFAULT_SOURCE -D_XOPEN_SOURCE=600) are flags SwiftPM refuses
+    // (a warning on every build); shim.h defines what the wide-character API needs, and the module map links
+    // ncursesw (on Debian its linker script brings in tinfo).
     .systemLibrary(
-      name: "CNCurses", pkgConfig: "ncursesw",
+      name: "CNCurses",
       providers: [.apt(["libncurses-dev"])]),
 
     // Atomic file writes (temp file, fsync, rename) and stale-temporary clean-up, for every writer.
