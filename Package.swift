@@ -58,22 +58,32 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
-    .testTarget(name: "FileSupportTests", dependencies: ["FileSupport"]),
-    .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"], resources: [.copy("Fixtures")]),
+    // Helpers every test target shares: temporary folders and files, fetched assets, fixtures, seeded random
+    // data, comparisons, test videos.
+    .target(
+      name: "PoseScopeTestSupport", dependencies: ["MediaIO", "PoseCore"], path: "Tests/PoseScopeTestSupport"),
+    .testTarget(name: "FileSupportTests", dependencies: ["FileSupport", "PoseScopeTestSupport"]),
     .testTarget(
-      name: "NeuralEngineTests", dependencies: ["NeuralEngine", "ModelFiles"],
+      name: "MediaIOTests", dependencies: ["MediaIO", "PoseScopeTestSupport"], resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "ModelFilesTests", dependencies: ["ModelFiles", "PoseScopeTestSupport"],
       resources: [.copy("Fixtures")]),
-    .testTarget(name: "PoseCoreTests", dependencies: ["PoseCore"]),
+    .testTarget(
+      name: "NeuralEngineTests", dependencies: ["NeuralEngine", "ModelFiles", "PoseScopeTestSupport"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(name: "PoseCoreTests", dependencies: ["PoseCore", "PoseScopeTestSupport"]),
     .testTarget(
       name: "PoseEstimationTests",
-      dependencies: ["PoseEstimation", "MediaIO", "PoseCore", "NeuralEngine", "ModelFiles"],
+      dependencies: [
+        "PoseEstimation", "MediaIO", "PoseCore", "NeuralEngine", "ModelFiles", "PoseScopeTestSupport",
+      ],
       resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "PoseTrainingTests", dependencies: ["PoseTraining", "PoseCore", "ModelFiles"],
+      name: "PoseTrainingTests",
+      dependencies: ["PoseTraining", "PoseCore", "ModelFiles", "PoseScopeTestSupport"],
       resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "TerminalUITests", dependencies: ["TerminalUI", "PoseCore", "MediaIO"],
+      name: "TerminalUITests", dependencies: ["TerminalUI", "PoseCore", "MediaIO", "PoseScopeTestSupport"],
       resources: [.copy("Fixtures")]),
   ]
 )

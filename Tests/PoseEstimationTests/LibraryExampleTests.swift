@@ -3,6 +3,7 @@ import Foundation
 import MediaIO
 import PoseCore
 import PoseEstimation
+import PoseScopeTestSupport
 import Testing
 
 /// The README example, with `path` in place of "person.jpg".
@@ -23,7 +24,7 @@ func readmeExample(path: String) throws -> [(String, Double)] {
 
 struct LibraryExampleTests {
   @Test func exampleRunsOnARealPhoto() throws {
-    let bones = try readmeExample(path: Samples.folder + "/images/bus.jpg")
+    let bones = try readmeExample(path: TestAssets.sample("images/bus.jpg"))
     #expect(bones.count == 16)
     let thigh = try #require(bones.first { $0.0 == "left_upper_leg" })
     #expect(thigh.1 > 0.3 && thigh.1 < 0.5, "left thigh \(thigh.1) m")

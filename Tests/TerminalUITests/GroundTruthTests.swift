@@ -2,16 +2,10 @@
 
 import Foundation
 import PoseCore
+import PoseScopeTestSupport
 import Testing
 
 @testable import TerminalUI
-
-/// A fresh temporary folder for one test.
-private func temporaryFolder() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("posescope-gt-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
 
 /// The fixture T-pose's joints as a `joints_mm` frame.
 private func tPoseFrameJSON() throws -> String {
@@ -113,18 +107,18 @@ func badSidecarsAreRejected(json: String, message: String) {
 }
 
 @Test func sidecarFilesNextToItems() throws {
-  let dir = try temporaryFolder()
+  let dir = try TestFiles.makeTemporaryFolderURL("posescope-gt")
   defer { try? FileManager.default.removeItem(at: dir) }
   let image = MediaItem(path: dir.appendingPathComponent("photo.jpg").path, kind: .image)
   #expect(GroundTruth.sidecar(for: image) == nil)
-  try Data("{\"bone_lengths_mm\": {\"head\": 180}}".utf8).write(to: URL(fileURLWithPath: image.sidecarPath))
+  try TestFiles.write("{\"bone_lengths_mm\": {\"head\": 180}}", to: image.sidecarPath)
   let loaded = try #require(GroundTruth.sidecar(for: image))
   #expect(try loaded.get().boneLengths[9] == 0.18)
 
   let folder = MediaItem(
     path: dir.appendingPathComponent("run").path + "/", kind: .folder(frames: ["a", "b"]))
   #expect(folder.sidecarPath == dir.appendingPathComponent("run.gt.json").path)
-  try Data("{\"joints_mm\": 5}".utf8).write(to: URL(fileURLWithPath: folder.sidecarPath))
+  try TestFiles.write("{\"joints_mm\": 5}", to: folder.sidecarPath)
   guard case .failure(let error)? = GroundTruth.sidecar(for: folder) else {
     Issue.record("a bad sidecar must be reported")
     return
