@@ -31,8 +31,11 @@ let package = Package(
     .systemLibrary(
       name: "COpenBLAS", pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]),
+    // No pkgConfig: ncursesw.pc's cflags (-D_DEFAULT_SOURCE -D_XOPEN_SOURCE=600) are flags SwiftPM refuses
+    // (a warning on every build); shim.h defines what the wide-character API needs, and the module map links
+    // ncursesw (on Debian its linker script brings in tinfo).
     .systemLibrary(
-      name: "CNCurses", pkgConfig: "ncursesw",
+      name: "CNCurses",
       providers: [.apt(["libncurses-dev"])]),
 
     // Atomic file writes (temp file, fsync, rename) and stale-temporary clean-up, for every writer.
@@ -64,25 +67,36 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
-    .testTarget(name: "FileSupportTests", dependencies: ["FileSupport"]),
-    .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"], resources: [.copy("Fixtures")]),
+    // Helpers every test target shares: temporary folders and files, fetched assets, fixtures, seeded random
+    // data, comparisons, test videos.
+    .target(
+      name: "PoseScopeTestSupport", dependencies: ["MediaIO", "PoseCore"], path: "Tests/PoseScopeTestSupport"),
+    .testTarget(name: "FileSupportTests", dependencies: ["FileSupport", "PoseScopeTestSupport"]),
     .testTarget(
-      name: "NeuralEngineTests", dependencies: ["NeuralEngine", "ModelFiles"],
+      name: "MediaIOTests", dependencies: ["MediaIO", "PoseScopeTestSupport"], resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "ModelFilesTests", dependencies: ["ModelFiles", "PoseScopeTestSupport"],
       resources: [.copy("Fixtures")]),
-    .testTarget(name: "PoseCoreTests", dependencies: ["PoseCore"]),
-    .testTarget(name: "PoseFormatsTests", dependencies: ["PoseFormats"]),
     .testTarget(
-      name: "PoseScopeTests", dependencies: ["PoseScope", "TerminalUI"], resources: [.copy("Fixtures")]),
+      name: "NeuralEngineTests", dependencies: ["NeuralEngine", "ModelFiles", "PoseScopeTestSupport"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(name: "PoseCoreTests", dependencies: ["PoseCore", "PoseScopeTestSupport"]),
     .testTarget(
       name: "PoseEstimationTests",
-      dependencies: ["PoseEstimation", "MediaIO", "PoseCore", "NeuralEngine", "ModelFiles"],
+      dependencies: [
+        "PoseEstimation", "MediaIO", "PoseCore", "NeuralEngine", "ModelFiles", "PoseScopeTestSupport",
+      ],
+      resources: [.copy("Fixtures")]),
+    .testTarget(name: "PoseFormatsTests", dependencies: ["PoseFormats", "PoseScopeTestSupport"]),
+    .testTarget(
+      name: "PoseScopeTests", dependencies: ["PoseScope", "TerminalUI", "PoseScopeTestSupport"],
       resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "PoseTrainingTests", dependencies: ["PoseTraining", "PoseCore", "ModelFiles", "PoseFormats"],
+      name: "PoseTrainingTests",
+      dependencies: ["PoseTraining", "PoseCore", "PoseFormats", "ModelFiles", "PoseScopeTestSupport"],
       resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "TerminalUITests", dependencies: ["TerminalUI", "PoseScope"],
+      name: "TerminalUITests", dependencies: ["TerminalUI", "PoseScope", "PoseScopeTestSupport"],
       resources: [.copy("Fixtures")]),
   ]
 )

@@ -1,6 +1,8 @@
 // CNCurses: ncursesw with wide characters, and accessors for its macros and mutable globals.
 #ifndef POSESCOPE_CNCURSES_SHIM_H
 #define POSESCOPE_CNCURSES_SHIM_H
+/* The wide-character API (cchar_t, setcchar, mvadd_wch, wget_wch) before <ncurses.h>; these, not
+   pkg-config's cflags, configure it (Package.swift uses no pkgConfig for this module). */
 #define NCURSES_WIDECHAR 1
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <langinfo.h>

@@ -1,17 +1,12 @@
 // FileSupportTests: AtomicFile's guarantees — the target holds the old file or the whole new one, failures
 // leave no temporary, and the temporaries of dead writers (not of live ones) are removed on the next write.
 import Foundation
+import PoseScopeTestSupport
 import Testing
 
 @testable import FileSupport
 
 @Suite struct AtomicFileTests {
-  static func makeFolder() throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("posescope-atomic-\(UUID())").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-  }
-
   static func contents(_ dir: String) throws -> [String] {
     try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
   }
@@ -28,8 +23,8 @@ import Testing
   }
 
   @Test func replacesTheFileAndLeavesNothingElse() throws {
-    let dir = try Self.makeFolder()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dir = try TestFiles.makeTemporaryFolder("posescope-atomic")
+    defer { TestFiles.remove(dir) }
     let path = dir + "/doc.json"
     try AtomicFile.write(Array("old".utf8), to: path)
     try AtomicFile.write(Array("new and longer".utf8), to: path)
@@ -38,8 +33,8 @@ import Testing
   }
 
   @Test func aFailingBodyKeepsTheOldFileAndRemovesItsTemporary() throws {
-    let dir = try Self.makeFolder()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dir = try TestFiles.makeTemporaryFolder("posescope-atomic")
+    defer { TestFiles.remove(dir) }
     let path = dir + "/doc.json"
     try AtomicFile.write(Array("keep me".utf8), to: path)
     struct DiskFull: Error {}
@@ -54,8 +49,8 @@ import Testing
   }
 
   @Test func failuresNameTheStep() throws {
-    let dir = try Self.makeFolder()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dir = try TestFiles.makeTemporaryFolder("posescope-atomic")
+    defer { TestFiles.remove(dir) }
     #expect(throws: AtomicFileError(path: dir + "/", reason: "the path names no file")) {
       try AtomicFile.write([1], to: dir + "/")
     }
@@ -80,8 +75,8 @@ import Testing
   /// writer), of this process, of other files, and a dead process's recent one (a writer on another
   /// machine sharing the folder has a pid that means nothing here) stay.
   @Test func theNextWriteRemovesTheTemporariesOfDeadWriters() throws {
-    let dir = try Self.makeFolder()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dir = try TestFiles.makeTemporaryFolder("posescope-atomic")
+    defer { TestFiles.remove(dir) }
     let dead = try Self.deadPID()
     let live = getppid()
     let old = [
@@ -96,7 +91,7 @@ import Testing
     let tenMinutesAgo = Date(timeIntervalSinceNow: -600)
     for name in old + [recent] {
       let path = dir + "/" + name
-      try Data("x".utf8).write(to: URL(fileURLWithPath: path))
+      try TestFiles.write("x", to: path)
       if name != recent {
         try FileManager.default.setAttributes([.modificationDate: tenMinutesAgo], ofItemAtPath: path)
       }

@@ -1,6 +1,7 @@
 // MediaIOTests: the image rows of docs/BAD_INPUTS.md that had no test: misnamed files, 1×1 and 20000×20000
 // images, unreadable files, symlink loops and folders of mixed good and bad files, with their messages.
 import Foundation
+import PoseScopeTestSupport
 import Testing
 
 @testable import MediaIO
@@ -30,22 +31,22 @@ import Testing
   // MARK: Wrong extensions
 
   @Test func jpegNamedPngAndPngNamedJpgDecodeByContent() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
-    let jpeg = try Support.fixtureBytes("gray.jpg")
-    try Support.write(jpeg, to: dir + "/photo.png")
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
+    let jpeg = try Support.fixtures.bytes("gray.jpg")
+    try TestFiles.write(jpeg, to: dir + "/photo.png")
     let fromJPEG = try ImageDecoder.load(path: dir + "/photo.png")
     #expect(fromJPEG == (try ImageDecoder.decode(jpeg, path: "gray.jpg")))
     let (image, png) = try Self.smallPNG()
-    try Support.write(png, to: dir + "/frame.jpg")
+    try TestFiles.write(png, to: dir + "/frame.jpg")
     #expect(try ImageDecoder.load(path: dir + "/frame.jpg") == image)
   }
 
   // MARK: Sizes
 
   @Test func onePixelImageDecodes() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
     let pixel = try #require(Image(width: 1, height: 1, pixels: [200, 100, 50]))
     try ImageEncoder.writePNG(pixel, to: dir + "/dot.png")
     let decoded = try ImageDecoder.load(path: dir + "/dot.png")
@@ -65,7 +66,7 @@ import Testing
     )
 
     // The same size in a real JPEG's frame header (SOF height and width, big-endian).
-    var jpeg = try Support.fixtureBytes("gray.jpg")
+    var jpeg = try Support.fixtures.bytes("gray.jpg")
     let sof = try #require(
       BadInputTests.jpegSegments(jpeg).first { (0xC0...0xC2).contains($0.marker) }, "no SOF segment")
     jpeg[sof.offset + 5] = UInt8(20_000 >> 8)
@@ -91,11 +92,11 @@ import Testing
   // MARK: Unreadable files and symlinks
 
   @Test func fileWithoutReadPermission() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
     let path = dir + "/locked.png"
     let (image, png) = try Self.smallPNG()
-    try Support.write(png, to: path)
+    try TestFiles.write(png, to: path)
     try #require(chmod(path, 0) == 0)
     defer { _ = chmod(path, 0o644) }
     if geteuid() == 0 {
@@ -109,8 +110,8 @@ import Testing
   }
 
   @Test func symlinkLoopIsUnreadable() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
     try #require(symlink(dir + "/b.png", dir + "/a.png") == 0)
     try #require(symlink(dir + "/a.png", dir + "/b.png") == 0)
     let error = try #require(Self.loadError(dir + "/a.png"))
@@ -127,15 +128,15 @@ import Testing
   // MARK: Folders
 
   @Test func folderOfMixedGoodAndBadFiles() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
     let (image, png) = try Self.smallPNG()
-    try Support.write(png, to: dir + "/f1.png")
-    try Support.write(Array("not an image".utf8), to: dir + "/f2.jpg")
-    try Support.write([], to: dir + "/f3.png")
-    try Support.write(Array(png.prefix(40)), to: dir + "/f10.png")
-    try Support.write(Array("notes".utf8), to: dir + "/notes.txt")
-    try Support.write(png, to: dir + "/.hidden.png")
+    try TestFiles.write(png, to: dir + "/f1.png")
+    try TestFiles.write(Array("not an image".utf8), to: dir + "/f2.jpg")
+    try TestFiles.write([], to: dir + "/f3.png")
+    try TestFiles.write(Array(png.prefix(40)), to: dir + "/f10.png")
+    try TestFiles.write(Array("notes".utf8), to: dir + "/notes.txt")
+    try TestFiles.write(png, to: dir + "/.hidden.png")
     try FileManager.default.createDirectory(atPath: dir + "/sub.png", withIntermediateDirectories: false)
     try #require(symlink(dir + "/loop.jpg", dir + "/loop.jpg") == 0)
     try #require(symlink(dir, dir + "/self") == 0)
@@ -158,8 +159,8 @@ import Testing
   }
 
   @Test func folderWithOnlyBadEntriesHasNoImages() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
     try #require(symlink(dir + "/loop.png", dir + "/loop.png") == 0)
     try FileManager.default.createDirectory(atPath: dir + "/sub.jpg", withIntermediateDirectories: false)
     let error = try #require(Self.listError(dir))

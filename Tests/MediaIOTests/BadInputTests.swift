@@ -1,5 +1,6 @@
 // MediaIOTests: damaged, truncated, oversized, misnamed and missing inputs give specific MediaIOError kinds.
 import Foundation
+import PoseScopeTestSupport
 import Testing
 
 @testable import MediaIO
@@ -49,7 +50,7 @@ import Testing
   // MARK: PNG
 
   @Test func pngWithFlippedIDATBytesIsCorrupt() throws {
-    var bytes = try Support.sampleBytes("astronaut.png")
+    var bytes = try TestAssets.sampleBytes("images/astronaut.png")
     let idat = try #require(Support.pngChunks(bytes).first { $0.type == "IDAT" })
     for i in 0..<16 { bytes[idat.offset + 8 + 100 + i] ^= 0xFF }
     let error = Self.decodeError(bytes, "astronaut.png")
@@ -58,7 +59,7 @@ import Testing
   }
 
   @Test func pngWithBrokenZlibStreamAndValidCRCIsCorrupt() throws {
-    var bytes = try Support.sampleBytes("astronaut.png")
+    var bytes = try TestAssets.sampleBytes("images/astronaut.png")
     let idat = try #require(Support.pngChunks(bytes).first { $0.type == "IDAT" })
     bytes[idat.offset + 9] ^= 0x5A  // second zlib header byte: header checksum no longer holds
     Support.fixCRC(&bytes, chunkAt: idat.offset, length: idat.length)
@@ -69,14 +70,14 @@ import Testing
 
   @Test(arguments: [0.5, 0.1, 0.003])
   func truncatedPngIsTruncated(fraction: Double) throws {
-    let bytes = try Support.sampleBytes("astronaut.png")
+    let bytes = try TestAssets.sampleBytes("images/astronaut.png")
     let cut = Array(bytes.prefix(Int(Double(bytes.count) * fraction)))
     let error = Self.decodeError(cut, "astronaut.png")
     #expect(error?.kind == .truncated, "cut to \(cut.count) bytes: \(String(describing: error))")
   }
 
   @Test func pngSignatureOnlyIsTruncated() throws {
-    let bytes = Array(try Support.sampleBytes("astronaut.png").prefix(8))
+    let bytes = Array(try TestAssets.sampleBytes("images/astronaut.png").prefix(8))
     #expect(Self.decodeError(bytes, "sig.png")?.kind == .truncated)
     #expect(Self.decodeError(Array(bytes.prefix(4)), "sig.png")?.kind == .truncated)
   }
@@ -103,14 +104,14 @@ import Testing
 
   @Test(arguments: [0.5, 0.1, 0.01])
   func truncatedJpegIsTruncated(fraction: Double) throws {
-    let bytes = try Support.sampleBytes("bus.jpg")
+    let bytes = try TestAssets.sampleBytes("images/bus.jpg")
     let cut = Array(bytes.prefix(Int(Double(bytes.count) * fraction)))
     let error = Self.decodeError(cut, "bus.jpg")
     #expect(error?.kind == .truncated, "cut to \(cut.count) bytes: \(String(describing: error))")
   }
 
   @Test func jpegCutRightAfterTheScanHeaderIsTruncated() throws {
-    let bytes = try Support.sampleBytes("zidane.jpg")
+    let bytes = try TestAssets.sampleBytes("images/zidane.jpg")
     let cut = Array(bytes.prefix(try Self.scanStart(bytes) + 10))
     #expect(Self.decodeError(cut, "zidane.jpg")?.kind == .truncated)
   }
@@ -121,7 +122,7 @@ import Testing
   }
 
   @Test func jpegWithBadFramePrecisionIsCorrupt() throws {
-    var bytes = try Support.sampleBytes("bus.jpg")
+    var bytes = try TestAssets.sampleBytes("images/bus.jpg")
     let sof = try #require(Self.jpegSegments(bytes).first { $0.marker == 0xC0 || $0.marker == 0xC2 })
     bytes[sof.offset + 4] = 7  // sample precision: only 8 (and 12) are valid
     let error = Self.decodeError(bytes, "bus.jpg")
@@ -130,7 +131,7 @@ import Testing
   }
 
   @Test func jpegWithGarbledHuffmanTableIsCorrupt() throws {
-    var bytes = try Support.sampleBytes("grace_hopper.jpg")
+    var bytes = try TestAssets.sampleBytes("images/grace_hopper.jpg")
     let dht = try #require(Self.jpegSegments(bytes).first { $0.marker == 0xC4 })
     for i in 0..<16 { bytes[dht.offset + 5 + i] = 0xFF }  // code counts: far more codes than values
     let error = Self.decodeError(bytes, "grace_hopper.jpg")
@@ -139,7 +140,7 @@ import Testing
   }
 
   @Test func jpegWithWrongRestartMarkerIsCorrupt() throws {
-    var bytes = try Support.fixtureBytes("restart.jpg")
+    var bytes = try Support.fixtures.bytes("restart.jpg")
     #expect(try ImageDecoder.decode(bytes, path: "restart.jpg").width == 64)
     // The first restart marker after the scan header is RST0 (FF D0); make it RST3.
     let start = try Self.scanStart(bytes)
@@ -151,8 +152,8 @@ import Testing
   }
 
   @Test func garbledScanDataDoesNotCrash() throws {
-    let original = try ImageDecoder.load(path: try Support.sampleImage("bus.jpg"))
-    var bytes = try Support.sampleBytes("bus.jpg")
+    let original = try ImageDecoder.load(path: try TestAssets.sample("images/bus.jpg"))
+    var bytes = try TestAssets.sampleBytes("images/bus.jpg")
     let start = try Self.scanStart(bytes)
     // Marker-free garbage in the middle of the entropy-coded data. libjpeg-turbo's fast Huffman decoder
     // does not flag such bit errors, so this decodes (to different pixels) or fails; it must not crash.
@@ -168,7 +169,7 @@ import Testing
   }
 
   @Test func extraneousBytesBeforeEndOfImageAreTolerated() throws {
-    let original = try Support.sampleBytes("bus.jpg")
+    let original = try TestAssets.sampleBytes("images/bus.jpg")
     #expect(original.suffix(2) == [0xFF, 0xD9])
     // Junk between the scan data and EOI: libjpeg-turbo warns, but the image is complete and unchanged.
     let bytes = Array(original.dropLast(2)) + [0x12, 0x34, 0x56, 0xFF, 0xD9]
@@ -177,7 +178,7 @@ import Testing
   }
 
   @Test func absurdJpegDimensionsAreTooLarge() throws {
-    var bytes = try Support.sampleBytes("bus.jpg")
+    var bytes = try TestAssets.sampleBytes("images/bus.jpg")
     let sof = try #require(Self.jpegSegments(bytes).first { $0.marker == 0xC0 || $0.marker == 0xC2 })
     // SOF: FF Cx, length (2), precision (1), height (2), width (2).
     bytes[sof.offset + 5] = 0xEA  // height 60000
@@ -196,19 +197,19 @@ import Testing
   // MARK: Files and formats
 
   @Test func zeroByteFileIsEmpty() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
-    try Support.write([], to: dir + "/zero.png")
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
+    try TestFiles.write([], to: dir + "/zero.png")
     let error = Self.loadError(dir + "/zero.png")
     #expect(error?.kind == .empty)
     #expect(Self.decodeError([], "zero.png")?.kind == .empty)
   }
 
   @Test func textFileNamedPngIsUnsupported() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
     let path = dir + "/bus.png"
-    try Support.write(Array("hello world\nthis is text".utf8), to: path)
+    try TestFiles.write(Array("hello world\nthis is text".utf8), to: path)
     let error = try #require(Self.loadError(path))
     #expect(error.kind == .unsupportedFormat("starts with \"hello world\\nthis\""))  // first 16 bytes
     #expect(error.path == path)
@@ -224,8 +225,8 @@ import Testing
   }
 
   @Test func missingFileIsFileNotFound() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
     #expect(Self.loadError(dir + "/nope.jpg")?.kind == .fileNotFound)
     #expect(Self.loadError(dir + "/no/such/dir/x.jpg")?.kind == .fileNotFound)
     let error = try #require(Self.loadError(dir + "/nope.jpg"))
@@ -233,27 +234,27 @@ import Testing
   }
 
   @Test func directoryIsNotAnImage() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
     try FileManager.default.createDirectory(atPath: dir + "/frame.png", withIntermediateDirectories: false)
     #expect(Self.loadError(dir + "/frame.png")?.kind == .isADirectory)
     #expect(Self.loadError(dir)?.kind == .isADirectory)
   }
 
   @Test func fifoIsRejectedWithoutBlocking() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
     let path = dir + "/pipe.jpg"
     try #require(mkfifo(path, 0o644) == 0)
     #expect(Self.loadError(path)?.kind == .unreadable("not a regular file"))
   }
 
   @Test func fileOverTheSizeCapIsRejectedBeforeReading() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
     let path = dir + "/huge.jpg"
     // A sparse file: 1 byte over the cap, without writing 256 MiB.
-    try Support.write(try Support.sampleBytes("bus.jpg"), to: path)
+    try TestFiles.write(try TestAssets.sampleBytes("images/bus.jpg"), to: path)
     try #require(truncate(path, off_t(ImageLimits.maxFileBytes + 1)) == 0)
     #expect(Self.loadError(path)?.kind == .fileTooLarge(bytes: ImageLimits.maxFileBytes + 1))
   }

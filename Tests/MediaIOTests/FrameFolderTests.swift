@@ -1,5 +1,6 @@
 // MediaIOTests: natural ordering and frame-folder listing (filtering, order, errors).
 import Foundation
+import PoseScopeTestSupport
 import Testing
 
 @testable import MediaIO
@@ -34,10 +35,10 @@ import Testing
   }
 
   @Test func listsImagesInNaturalOrder() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
     let files = ["f10.png", "f2.JPG", "f1.jpeg", "f03.Png", "notes.txt", ".hidden.png", "f20.gif", "png"]
-    for name in files { try Support.write([1], to: dir + "/" + name) }
+    for name in files { try TestFiles.write([1], to: dir + "/" + name) }
     try FileManager.default.createDirectory(atPath: dir + "/f5.png", withIntermediateDirectories: false)
     try FileManager.default.createSymbolicLink(atPath: dir + "/f4.jpg", withDestinationPath: dir + "/f1.jpeg")
     try FileManager.default.createSymbolicLink(atPath: dir + "/f6.jpg", withDestinationPath: dir + "/missing")
@@ -48,10 +49,8 @@ import Testing
   }
 
   @Test func listsTheSportsFrames() throws {
-    let folder = Support.samplesDirectory + "/sports2d"
-    try #require(
-      FileManager.default.fileExists(atPath: folder + "/frame_0001.jpg"),
-      "\(folder) is missing: run scripts/fetch-assets.sh (or set POSESCOPE_SAMPLES)")
+    let folder = TestAssets.samplesDirectory + "/sports2d"
+    _ = try TestAssets.sample("sports2d/frame_0001.jpg")
     let frames = try FrameFolder.list(folder)
     #expect(frames.count == 230)
     #expect(frames.first == folder + "/frame_0001.jpg")
@@ -60,31 +59,31 @@ import Testing
   }
 
   @Test func missingFolderIsFileNotFound() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
     let error = Support.error { () throws(MediaIOError) in try FrameFolder.list(dir + "/nope") }
     #expect(error?.kind == .fileNotFound)
   }
 
   @Test func fileIsNotAFolder() throws {
-    let path = try Support.sampleImage("bus.jpg")
+    let path = try TestAssets.sample("images/bus.jpg")
     let error = Support.error { () throws(MediaIOError) in try FrameFolder.list(path) }
     #expect(error?.kind == .notADirectory)
     #expect(error?.path == path)
   }
 
   @Test func emptyFolderHasNoImages() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
     let error = try #require(Support.error { () throws(MediaIOError) in try FrameFolder.list(dir) })
     #expect(error.kind == .noImageFiles(otherEntries: 0))
     #expect(error.description == "\(dir): folder has no .png/.jpg/.jpeg image files (it is empty)")
   }
 
   @Test func folderWithOnlyNonImagesHasNoImages() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
-    for name in ["readme.txt", "clip.mp4", ".frame.png"] { try Support.write([1], to: dir + "/" + name) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
+    for name in ["readme.txt", "clip.mp4", ".frame.png"] { try TestFiles.write([1], to: dir + "/" + name) }
     try FileManager.default.createDirectory(atPath: dir + "/sub.png", withIntermediateDirectories: false)
     let error = try #require(Support.error { () throws(MediaIOError) in try FrameFolder.list(dir) })
     #expect(error.kind == .noImageFiles(otherEntries: 4))

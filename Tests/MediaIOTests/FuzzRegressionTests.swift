@@ -25,7 +25,7 @@ import Testing
 @Suite struct FuzzRegressionTests {
   @Test(arguments: ["jpeg-fatal-after-warning.jpg", "jpeg-cmyk-invalid-scan.jpg"])
   func tinyFileWithAnInvalidScanIsCorrupt(_ name: String) throws {
-    let bytes = try Support.fixtureBytes("fuzz/" + name)
+    let bytes = try Support.fixtures.bytes("fuzz/" + name)
     #expect(bytes.count < 500)
     let error = Support.error { () throws(MediaIOError) in try ImageDecoder.decode(bytes, path: "f.jpg") }
     #expect(error?.kind == .corrupt("Invalid SOS parameters for sequential JPEG"))
@@ -35,13 +35,13 @@ import Testing
   }
 
   @Test func hugeFrameWithoutTablesIsRejectedBeforeAllocating() throws {
-    let bytes = try Support.fixtureBytes("fuzz/jpeg-huge-frame-no-tables.jpg")
+    let bytes = try Support.fixtures.bytes("fuzz/jpeg-huge-frame-no-tables.jpg")
     let error = Support.error { () throws(MediaIOError) in try ImageDecoder.decode(bytes, path: "f.jpg") }
     #expect(error?.kind == .corrupt("Quantization table 0x00 was not defined"))
   }
 
   @Test func bigValidJpegStillDecodesAfterTheProbe() throws {
-    let bytes = try Support.fixtureBytes("fuzz/big_progressive_4100x4000.jpg")
+    let bytes = try Support.fixtures.bytes("fuzz/big_progressive_4100x4000.jpg")
     let image = try ImageDecoder.decode(bytes, path: "big.jpg")
     #expect(image.width == 4100 && image.height == 4000)
     try #require(image.width * image.height > JPEGDecoder.probePixels)

@@ -1,5 +1,6 @@
 // MediaIOTests: the Image value type (validation, pixel access) and resizing against exact and OpenCV values.
 import Foundation
+import PoseScopeTestSupport
 import Testing
 
 @testable import MediaIO
@@ -61,7 +62,7 @@ import Testing
   }
 
   @Test func sameSizeIsIdentityAndSizesAreClamped() throws {
-    let image = try ImageDecoder.load(path: try Support.fixture("rgb8_interlaced.png"))
+    let image = try ImageDecoder.load(path: try Support.fixtures.path("rgb8_interlaced.png"))
     #expect(image.resized(width: image.width, height: image.height) == image)
     let tiny = image.resized(width: 0, height: -4)
     #expect(tiny.width == 1 && tiny.height == 1)
@@ -72,7 +73,7 @@ import Testing
     let resize = try #require(root["resize"] as? [String: Any])
     let golden = try #require(resize["rgb8_interlaced.png@20x14"] as? [String: Any])
     let expected = try #require(golden["pixels"] as? [Int])
-    let image = try ImageDecoder.load(path: try Support.fixture("rgb8_interlaced.png"))
+    let image = try ImageDecoder.load(path: try Support.fixtures.path("rgb8_interlaced.png"))
     let big = image.resized(width: 20, height: 14)
     #expect(big.width == 20 && big.height == 14)
     let worst = zip(big.pixels, expected).map { abs(Int($0) - $1) }.max() ?? 999
@@ -81,7 +82,7 @@ import Testing
 
   @Test(arguments: [(200, 230), (128, 150)])
   func downscaleMatchesOpenCVArea(width: Int, height: Int) throws {
-    let image = try ImageDecoder.load(path: try Support.sampleImage("grace_hopper.jpg"))
+    let image = try ImageDecoder.load(path: try TestAssets.sample("images/grace_hopper.jpg"))
     let small = image.resized(width: width, height: height)
     let golden = try SampleDecodeTests.golden("resize", "grace_hopper.jpg@\(width)x\(height)")
     SampleDecodeTests.check(small, against: golden, tolerance: 1, label: "resize \(width)x\(height)")

@@ -1,5 +1,6 @@
 // MediaIOTests: EXIF orientation (both byte orders, all 8 values), grey, CMYK and progressive JPEGs.
 import Foundation
+import PoseScopeTestSupport
 import Testing
 
 @testable import MediaIO
@@ -20,9 +21,9 @@ import Testing
     "orient6_be.jpg", "orient3_le.jpg", "gray.jpg", "cmyk.jpg", "progressive420.jpg", "restart.jpg",
   ])
   func matchesPillowReference(name: String) throws {
-    let image = try ImageDecoder.load(path: try Support.fixture(name))
+    let image = try ImageDecoder.load(path: try Support.fixtures.path(name))
     let referenceName = name.replacingOccurrences(of: ".jpg", with: ".expected.png")
-    let reference = try ImageDecoder.load(path: try Support.fixture(referenceName))
+    let reference = try ImageDecoder.load(path: try Support.fixtures.path(referenceName))
     let diff = try #require(
       Support.maxDifference(image, reference),
       "\(name): size \(image.width)x\(image.height) vs reference \(reference.width)x\(reference.height)")
@@ -30,7 +31,7 @@ import Testing
   }
 
   @Test func orientation6RotatesClockwise() throws {
-    let image = try ImageDecoder.load(path: try Support.fixture("orient6_be.jpg"))
+    let image = try ImageDecoder.load(path: try Support.fixtures.path("orient6_be.jpg"))
     // Stored 48x32 landscape; displayed 32x48 portrait.
     #expect(image.width == 32 && image.height == 48)
     // Rotating the 3x2 block grid 90 degrees clockwise: the bottom-left block (index 3, yellow) goes to the
@@ -45,7 +46,7 @@ import Testing
   }
 
   @Test func orientation3Rotates180() throws {
-    let image = try ImageDecoder.load(path: try Support.fixture("orient3_le.jpg"))
+    let image = try ImageDecoder.load(path: try Support.fixtures.path("orient3_le.jpg"))
     #expect(image.width == 48 && image.height == 32)
     // 180 degrees: block (bx, by) moves to (2 - bx, 1 - by).
     #expect(Self.close(image[8, 8], Self.blocks[5]), "top-left \(image[8, 8])")
@@ -56,7 +57,7 @@ import Testing
 
   /// Bytes of orient3_le.jpg with the orientation value replaced (little-endian SHORT after tag 0x0112).
   static func withOrientation(_ value: UInt16, big: Bool = false) throws -> [UInt8] {
-    var bytes = try Support.fixtureBytes("orient3_le.jpg")
+    var bytes = try Support.fixtures.bytes("orient3_le.jpg")
     let tag: [UInt8] = [0x12, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00]  // tag, SHORT, count 1 (II order)
     let at = try #require(
       (0..<(bytes.count - tag.count)).first { Array(bytes[$0..<($0 + tag.count)]) == tag },
@@ -135,16 +136,16 @@ import Testing
   }
 
   @Test func exifParserReadsBothByteOrders() throws {
-    #expect(EXIF.orientation(inJPEG: try Support.fixtureBytes("orient6_be.jpg")) == 6)
-    #expect(EXIF.orientation(inJPEG: try Support.fixtureBytes("orient3_le.jpg")) == 3)
-    #expect(EXIF.orientation(inJPEG: try Support.sampleBytes("bus.jpg")) == 1)
+    #expect(EXIF.orientation(inJPEG: try Support.fixtures.bytes("orient6_be.jpg")) == 6)
+    #expect(EXIF.orientation(inJPEG: try Support.fixtures.bytes("orient3_le.jpg")) == 3)
+    #expect(EXIF.orientation(inJPEG: try TestAssets.sampleBytes("images/bus.jpg")) == 1)
     // Truncated inside the APP1 segment: no crash, orientation 1.
-    let cut = Array(try Support.fixtureBytes("orient6_be.jpg").prefix(30))
+    let cut = Array(try Support.fixtures.bytes("orient6_be.jpg").prefix(30))
     #expect(EXIF.orientation(inJPEG: cut) == 1)
   }
 
   @Test func grayscaleComesOutAsEqualRGB() throws {
-    let image = try ImageDecoder.load(path: try Support.fixture("gray.jpg"))
+    let image = try ImageDecoder.load(path: try Support.fixtures.path("gray.jpg"))
     #expect(image.width == 40 && image.height == 24)
     for y in 0..<image.height {
       for x in 0..<image.width {
@@ -155,7 +156,7 @@ import Testing
   }
 
   @Test func cmykComesOutAsRGB() throws {
-    let image = try ImageDecoder.load(path: try Support.fixture("cmyk.jpg"))
+    let image = try ImageDecoder.load(path: try Support.fixtures.path("cmyk.jpg"))
     #expect(image.width == 48 && image.height == 32)
     for (i, block) in Self.blocks.enumerated() {
       let pixel = image[(i % 3) * 16 + 8, (i / 3) * 16 + 8]

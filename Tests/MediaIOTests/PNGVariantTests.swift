@@ -14,7 +14,7 @@ import Testing
   func decodesExactly(name: String) throws {
     let expected = try #require(try Support.json("png_expected.json") as? [String: [[Int]]])
     let rows = try #require(expected[name], "no expected values for \(name)")
-    let image = try ImageDecoder.load(path: try Support.fixture(name))
+    let image = try ImageDecoder.load(path: try Support.fixtures.path(name))
     #expect(image.height == rows.count)
     #expect(image.width * 3 == rows.first?.count)
     let flat = rows.flatMap { $0 }.map { UInt8($0) }
@@ -27,7 +27,7 @@ import Testing
   }
 
   @Test func alphaIsCompositedOntoBlack() throws {
-    let image = try ImageDecoder.load(path: try Support.fixture("rgba8.png"))
+    let image = try ImageDecoder.load(path: try Support.fixtures.path("rgba8.png"))
     // Pixel (1, 0) has alpha 0 in the fixture: fully transparent comes out black.
     #expect(image[1, 0] == RGB(0, 0, 0))
     // Pixel (0, 0) has alpha 255: unchanged from the generator (10, 20, 200).

@@ -1,5 +1,6 @@
 // MediaIOTests: decoding the fetched real sample images against Pillow goldens (samples_golden.json).
 import Foundation
+import PoseScopeTestSupport
 import Testing
 
 @testable import MediaIO
@@ -55,7 +56,7 @@ import Testing
     ("astronaut.png", 512, 512),
   ])
   func decodesSample(name: String, width: Int, height: Int) throws {
-    let image = try ImageDecoder.load(path: try Support.sampleImage(name))
+    let image = try ImageDecoder.load(path: try TestAssets.sample("images/" + name))
     #expect(image.width == width)
     #expect(image.height == height)
     #expect(image.pixels.count == width * height * 3)
@@ -66,22 +67,22 @@ import Testing
   }
 
   @Test func jpegBytesInAPngNamedFileStillLoad() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
     let path = dir + "/bus.png"
-    try Support.write(try Support.sampleBytes("bus.jpg"), to: path)
+    try TestFiles.write(try TestAssets.sampleBytes("images/bus.jpg"), to: path)
     let image = try ImageDecoder.load(path: path)
-    #expect(image == (try ImageDecoder.load(path: try Support.sampleImage("bus.jpg"))))
-    #expect(try ImageDecoder.format(of: try Support.sampleBytes("bus.jpg"), path: path) == .jpeg)
+    #expect(image == (try ImageDecoder.load(path: try TestAssets.sample("images/bus.jpg"))))
+    #expect(try ImageDecoder.format(of: try TestAssets.sampleBytes("images/bus.jpg"), path: path) == .jpeg)
   }
 
   @Test func pngBytesInAJpgNamedFileStillLoad() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
     let path = dir + "/astronaut.jpg"
-    try Support.write(try Support.sampleBytes("astronaut.png"), to: path)
+    try TestFiles.write(try TestAssets.sampleBytes("images/astronaut.png"), to: path)
     let image = try ImageDecoder.load(path: path)
     #expect(image.width == 512 && image.height == 512)
-    #expect(image == (try ImageDecoder.load(path: try Support.sampleImage("astronaut.png"))))
+    #expect(image == (try ImageDecoder.load(path: try TestAssets.sample("images/astronaut.png"))))
   }
 }

@@ -1,65 +1,17 @@
-// MediaIOTests: shared helpers: fixture and sample locations, temp folders, JSON goldens, PNG chunk CRCs.
+// MediaIOTests: this target's helpers: its fixtures, JSON goldens, errors, PNG chunk CRCs, image differences
+// (temporary folders, files and the fetched samples are PoseScopeTestSupport's).
 import Foundation
+import PoseScopeTestSupport
 import Testing
 
 @testable import MediaIO
 
 enum Support {
   /// The copied Fixtures folder of this test target.
-  static var fixtures: String {
-    get throws {
-      let url = try #require(
-        Bundle.module.url(forResource: "Fixtures", withExtension: nil), "Fixtures resource folder missing")
-      return url.path
-    }
-  }
-
-  static func fixture(_ name: String) throws -> String { try fixtures + "/" + name }
-
-  static func fixtureBytes(_ name: String) throws -> [UInt8] {
-    [UInt8](try Data(contentsOf: URL(fileURLWithPath: try fixture(name))))
-  }
-
-  /// The sample media folder: $POSESCOPE_SAMPLES, else $XDG_CACHE_HOME/posescope/samples, else
-  /// ~/.cache/posescope/samples.
-  static var samplesDirectory: String {
-    let env = ProcessInfo.processInfo.environment
-    if let explicit = env["POSESCOPE_SAMPLES"], !explicit.isEmpty { return explicit }
-    let cache = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.cache")
-    return cache + "/posescope/samples"
-  }
-
-  /// The path of a fetched sample image; fails the test (naming scripts/fetch-assets.sh) when missing.
-  static func sampleImage(_ name: String) throws -> String {
-    let path = samplesDirectory + "/images/" + name
-    try #require(
-      FileManager.default.fileExists(atPath: path),
-      "sample image \(path) is missing: run scripts/fetch-assets.sh (or set POSESCOPE_SAMPLES)")
-    return path
-  }
-
-  static func sampleBytes(_ name: String) throws -> [UInt8] {
-    [UInt8](try Data(contentsOf: URL(fileURLWithPath: try sampleImage(name))))
-  }
-
-  /// A fresh empty temporary folder; the caller removes it with `removeTemp`.
-  static func makeTempDirectory() throws -> String {
-    let path = FileManager.default.temporaryDirectory
-      .appendingPathComponent("imageio-tests-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
-    return path
-  }
-
-  static func removeTemp(_ path: String) {
-    try? FileManager.default.removeItem(atPath: path)
-  }
-
-  static func write(_ bytes: [UInt8], to path: String) throws {
-    try Data(bytes).write(to: URL(fileURLWithPath: path))
-  }
+  static let fixtures = FixtureFolder(.module)
 
   static func json(_ name: String) throws -> Any {
-    try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: try fixture(name))))
+    try JSONSerialization.jsonObject(with: fixtures.data(name))
   }
 
   /// Runs `body` and returns the `MediaIOError` it throws (failing the test if it does not throw one).

@@ -1,5 +1,6 @@
 // MediaIOTests: PNG encoding round trips and the atomic-write guarantees of ImageEncoder.writePNG.
 import Foundation
+import PoseScopeTestSupport
 import Testing
 
 @testable import MediaIO
@@ -16,9 +17,9 @@ import Testing
   }
 
   @Test func roundTripsARealImageExactly() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
-    let image = try ImageDecoder.load(path: try Support.sampleImage("zidane.jpg"))
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
+    let image = try ImageDecoder.load(path: try TestAssets.sample("images/zidane.jpg"))
     let path = dir + "/zidane.png"
     try ImageEncoder.writePNG(image, to: path)
     #expect(try Self.contents(dir) == ["zidane.png"], "no temporary file may be left behind")
@@ -38,10 +39,10 @@ import Testing
   }
 
   @Test func replacesAnExistingFile() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
     let path = dir + "/out.png"
-    try Support.write(Array("old contents".utf8), to: path)
+    try TestFiles.write(Array("old contents".utf8), to: path)
     let image = try #require(Image(width: 2, height: 1, pixels: [1, 2, 3, 4, 5, 6]))
     try ImageEncoder.writePNG(image, to: path)
     #expect(try ImageDecoder.load(path: path) == image)
@@ -49,10 +50,10 @@ import Testing
   }
 
   @Test func tooLargeImageFailsWithoutTouchingTheTarget() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
     let path = dir + "/out.png"
-    try Support.write(Array("keep me".utf8), to: path)
+    try TestFiles.write(Array("keep me".utf8), to: path)
     let wide = try #require(Image(width: ImageLimits.maxSide + 1, height: 1, color: RGB(1, 2, 3)))
     let error = Support.error { () throws(MediaIOError) in try ImageEncoder.writePNG(wide, to: path) }
     #expect(error?.kind == .tooLarge(width: ImageLimits.maxSide + 1, height: 1))
@@ -61,10 +62,10 @@ import Testing
   }
 
   @Test func failureDuringTheWriteKeepsTheOldFileAndRemovesTheTemp() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
     let path = dir + "/out.png"
-    try Support.write(Array("keep me".utf8), to: path)
+    try TestFiles.write(Array("keep me".utf8), to: path)
     // Write half the data to the temporary file, then fail (as a full disk would).
     let error = Support.error { () throws(MediaIOError) in
       try FileIO.writeAtomically(to: path) { fd throws(MediaIOError) in
@@ -79,11 +80,11 @@ import Testing
   }
 
   @Test func directoryAtTheTargetIsNotReplaced() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
     let target = dir + "/out.png"
     try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
-    try Support.write([1, 2, 3], to: target + "/inside")
+    try TestFiles.write([1, 2, 3], to: target + "/inside")
     let image = try #require(Image(width: 1, height: 1, pixels: [9, 9, 9]))
     let error = Support.error { () throws(MediaIOError) in try ImageEncoder.writePNG(image, to: target) }
     guard case .writeFailed(let detail)? = error?.kind else {
@@ -96,8 +97,8 @@ import Testing
   }
 
   @Test func missingTargetFolderFails() throws {
-    let dir = try Support.makeTempDirectory()
-    defer { Support.removeTemp(dir) }
+    let dir = try TestFiles.makeTemporaryFolder("mediaio-tests")
+    defer { TestFiles.remove(dir) }
     let image = try #require(Image(width: 1, height: 1, pixels: [9, 9, 9]))
     let error = Support.error { () throws(MediaIOError) in
       try ImageEncoder.writePNG(image, to: dir + "/no/such/out.png")

@@ -3,6 +3,7 @@
 // symlink loops, and deeply nested safetensors headers.
 import Foundation
 import ModelFiles
+import PoseScopeTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -12,14 +13,6 @@ import Testing
 #endif
 
 @Suite struct BadInputTableTests {
-  /// A fresh temporary directory; the caller removes it.
-  static func scratch() throws -> String {
-    let path = FileManager.default.temporaryDirectory
-      .appendingPathComponent("modelio-badinput-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
-    return path
-  }
-
   /// A safetensors file: little-endian header length, the header, then `data`.
   static func safetensors(_ header: String, data: [UInt8] = []) -> [UInt8] {
     let json = Array(header.utf8)
@@ -42,12 +35,12 @@ import Testing
   }
 
   @Test func zeroByteFiles() throws {
-    let dir = try Self.scratch()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dir = try TestFiles.makeTemporaryFolder("modelfiles-badinput")
+    defer { TestFiles.remove(dir) }
     let tflite = dir + "/empty.tflite"
     let weights = dir + "/empty.safetensors"
-    try #require(FileManager.default.createFile(atPath: tflite, contents: Data()))
-    try #require(FileManager.default.createFile(atPath: weights, contents: Data()))
+    try TestFiles.write(Data(), to: tflite)
+    try TestFiles.write(Data(), to: weights)
     let modelError = #expect(throws: ModelFilesError.self) { try TFLiteModel.read(path: tflite) }
     #expect(modelError?.description == "\(tflite): not a TFLite model (file is 0 bytes, too short)")
     let weightsError = #expect(throws: SafeTensorsError.self) { try SafeTensors.read(path: weights) }
@@ -94,10 +87,10 @@ import Testing
   }
 
   @Test func safetensorsFileOverTheCapIsRefusedBeforeReading() throws {
-    let dir = try Self.scratch()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dir = try TestFiles.makeTemporaryFolder("modelfiles-badinput")
+    defer { TestFiles.remove(dir) }
     let path = dir + "/huge.safetensors"
-    try #require(FileManager.default.createFile(atPath: path, contents: Data()))
+    try TestFiles.write(Data(), to: path)
     try #require(truncate(path, off_t(SafeTensors.maxFileBytes + 1)) == 0)  // sparse: no disk space used
     let error = #expect(throws: SafeTensorsError.self) { try SafeTensors.read(path: path) }
     #expect(error?.kind == .io)
@@ -108,10 +101,10 @@ import Testing
   }
 
   @Test func modelFileWithoutReadPermission() throws {
-    let dir = try Self.scratch()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dir = try TestFiles.makeTemporaryFolder("modelfiles-badinput")
+    defer { TestFiles.remove(dir) }
     let path = dir + "/locked.tflite"
-    try #require(FileManager.default.createFile(atPath: path, contents: Data("TFL3 but not really".utf8)))
+    try TestFiles.write(Data("TFL3 but not really".utf8), to: path)
     try #require(chmod(path, 0) == 0)
     let error = #expect(throws: ModelFilesError.self) { try TFLiteModel.read(path: path) }
     if geteuid() == 0 {
@@ -124,8 +117,8 @@ import Testing
   }
 
   @Test func modelSymlinkLoopAndDanglingLink() throws {
-    let dir = try Self.scratch()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dir = try TestFiles.makeTemporaryFolder("modelfiles-badinput")
+    defer { TestFiles.remove(dir) }
     let loop = dir + "/loop.tflite"
     try #require(symlink(loop, loop) == 0)
     let error = #expect(throws: ModelFilesError.self) { try TFLiteModel.read(path: loop) }

@@ -1,22 +1,14 @@
 // ModelFilesTests: safetensors reader/writer — round trip, Python interop fixtures, corruption cases.
 
 import Foundation
+import PoseScopeTestSupport
 import Testing
 
 @testable import ModelFiles
 
+/// The path of fixture `<name>.safetensors` of this test bundle.
 private func fixture(_ name: String) throws -> String {
-  let url = try #require(
-    Bundle.module.url(forResource: name, withExtension: "safetensors", subdirectory: "Fixtures"),
-    "missing test fixture \(name).safetensors (regenerate with Fixtures/safetensors_make.py)")
-  return url.path
-}
-
-private func temporaryDirectory() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "safetensors-tests-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
+  try FixtureFolder(.module).path(name + ".safetensors", hint: "regenerate with Fixtures/safetensors_make.py")
 }
 
 /// Builds a file from a header string and data bytes; `declaredLength` overrides the length prefix.
@@ -104,7 +96,7 @@ private func expectFailure(
 }
 
 @Test func roundTripThroughFile() throws {
-  let dir = try temporaryDirectory()
+  let dir = try TestFiles.makeTemporaryFolderURL("safetensors-tests")
   defer { try? FileManager.default.removeItem(at: dir) }
   let path = dir.appendingPathComponent("model.safetensors").path
   let special: [Float] = [

@@ -1,6 +1,7 @@
 // ModelFilesTests: the TFLite reader on the real BlazePose models, a feature fixture, and corrupt files.
 import Foundation
 import ModelFiles
+import PoseScopeTestSupport
 import Testing
 
 // Fixtures: Tests/ModelFilesTests/Fixtures/tflite_reader_features.tflite and tflite_png_renamed.tflite, made
@@ -8,26 +9,7 @@ import Testing
 
 /// The path of `<name>.<ext>` in this test bundle's Fixtures folder.
 private func readerFixturePath(_ name: String, _ ext: String = "tflite") throws -> String {
-  let url = try #require(
-    Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Fixtures"),
-    "fixture \(name).\(ext) is missing: run tools/fixtures/make_op_models.py")
-  return url.path
-}
-
-/// The path of a fetched real model; records an issue naming the fetch script when it is missing.
-private func fetchedModelPath(_ name: String) throws -> String {
-  let path = FetchedAssets.model(name + ".tflite")
-  try #require(
-    FileManager.default.fileExists(atPath: path), "\(path) is missing: run \(FetchedAssets.fetchScript)")
-  return path
-}
-
-/// A fresh temporary directory for files a test writes.
-private func scratchDirectory() throws -> URL {
-  let url = FileManager.default.temporaryDirectory
-    .appendingPathComponent("posescope-tflite-tests-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
+  try FixtureFolder(.module).path(name + "." + ext, hint: "run tools/fixtures/make_op_models.py")
 }
 
 /// Parses `bytes` and returns the kind of the ModelFilesError it must throw (nil, with an issue, otherwise).
@@ -98,19 +80,6 @@ private let realModels = [
     firstConvInput: [1, 258, 258, 3], firstConvOutput: [1, 128, 128, 24]),
 ]
 
-/// SplitMix64, so the mutations are the same on every run and machine.
-private struct ReaderMutationRNG {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
-
 /// A tiny flatbuffer navigator, independent of the reader, to find the bytes a corruption test changes.
 private struct Navigator {
   var b: [UInt8]
@@ -153,7 +122,7 @@ private struct Navigator {
 @Suite struct TFLiteReaderTests {
   @Test("the real models' operators, tensors, inputs, outputs and first convolution", arguments: realModels)
   func realModel(_ facts: RealModelFacts) throws {
-    let path = try fetchedModelPath(facts.name)
+    let path = try TestAssets.model(facts.name + ".tflite")
     let model = try TFLiteModel.read(path: path)
     #expect(model.path == path)
     #expect(model.version == 3)
@@ -206,7 +175,7 @@ private struct Navigator {
 
   @Test("the detector's sparse weights: dense, dense, dense, CSR with uint8 index vectors")
   func detectorSparsity() throws {
-    let model = try TFLiteModel.read(path: fetchedModelPath("pose_detection"))
+    let model = try TFLiteModel.read(path: TestAssets.model("pose_detection.tflite"))
     let g = model.subgraphs[0]
     let sparse = g.tensors.filter { $0.sparsity != nil }
     #expect(sparse.count == 38)
@@ -311,7 +280,7 @@ private struct Navigator {
 
   @Test("missing files, directories, empty and short files, and non-TFLite files")
   func badFiles() throws {
-    let dir = try scratchDirectory()
+    let dir = try TestFiles.makeTemporaryFolderURL("posescope-tflite-tests")
     defer { try? FileManager.default.removeItem(at: dir) }
     let missing = dir.appendingPathComponent("nothing-here.tflite").path
     #expect(throws: ModelFilesError(path: missing, kind: .fileNotFound)) {
@@ -323,7 +292,7 @@ private struct Navigator {
 
     for count in [0, 7] {
       let path = dir.appendingPathComponent("short\(count).tflite").path
-      try Data(Array(repeating: 0x54, count: count)).write(to: URL(fileURLWithPath: path))
+      try TestFiles.write(Array(repeating: 0x54, count: count), to: path)
       let e = #expect(throws: ModelFilesError.self) { try TFLiteModel.read(path: path) }
       #expect(e?.kind == .notTFLite("file is \(count) bytes, too short"))
       #expect(e?.path == path)
@@ -342,7 +311,7 @@ private struct Navigator {
   @Test(
     "truncated real models are malformed, never a crash", arguments: ["pose_detection", "pose_landmark_full"])
   func truncated(_ name: String) throws {
-    let model = try TFLiteModel.read(path: fetchedModelPath(name))
+    let model = try TFLiteModel.read(path: TestAssets.model(name + ".tflite"))
     let bytes = model.bytes
     for length in [8, 16, 1000, 40_000, bytes.count / 2] {
       let kind = readerErrorKind(Array(bytes[..<length]), "\(name)[..<\(length)]")
@@ -444,7 +413,7 @@ private struct Navigator {
       ("pose_detection", UInt64(0xF00D_0001), 40), ("pose_landmark_full", UInt64(0xF00D_0002), 160),
     ])
   func mutations(_ name: String, _ seed: UInt64, _ count: Int) throws {
-    let original = try TFLiteModel.read(path: fetchedModelPath(name))
+    let original = try TFLiteModel.read(path: TestAssets.model(name + ".tflite"))
     let bytes = original.bytes
     // Three edits in four hit the flatbuffer's structure (tables, vtables, vectors, offsets, strings: every
     // byte outside the weight buffers' data); the others hit anywhere.
@@ -465,19 +434,14 @@ private struct Navigator {
       }
       return bytes.count - 1
     }
-    var rng = ReaderMutationRNG(state: seed)
+    var rng = SeededRandom(seed: seed)
     var parsed = 0, rejected = 0
     for trial in 0..<count {
       var m = bytes
       var edits: [Int] = []
       for _ in 0...rng.below(3) {
         let p = rng.below(4) == 0 ? rng.below(m.count) : structuralPosition(rng.below(structural))
-        switch rng.below(4) {
-        case 0: m[p] ^= UInt8(1 + rng.below(255))
-        case 1: m[p] = 0
-        case 2: m[p] = 0xFF
-        default: m[p] &+= rng.below(2) == 0 ? 1 : 255
-        }
+        rng.mutateByte(&m, at: p)
         edits.append(p)
       }
       let label = "\(name) mutant \(trial) (seed \(seed), bytes \(edits))"

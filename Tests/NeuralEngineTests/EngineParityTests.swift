@@ -1,25 +1,14 @@
 // Engine parity: PoseScope's interpreter against LiteRT (XNNPACK, 1 thread) on real model inputs.
 import Foundation
 import ModelFiles
+import PoseScopeTestSupport
 import Testing
 
 @testable import NeuralEngine
 
-/// Locates a fetched model the way PoseScope does; fails with the fetch command when it is missing.
-func fetchedModel(_ file: String) throws -> String {
-  let path = FetchedAssets.model(file)
-  guard FileManager.default.fileExists(atPath: path) else {
-    Issue.record("\(path) is missing: run \(FetchedAssets.fetchScript) models")
-    throw CancellationError()
-  }
-  return path
-}
-
+/// The path of fixture `<name>.safetensors` of this test bundle.
 func fixture(_ name: String) throws -> String {
-  let url = try #require(
-    Bundle.module.url(forResource: name, withExtension: "safetensors", subdirectory: "Fixtures"),
-    "fixture \(name).safetensors is missing")
-  return url.path
+  try FixtureFolder(.module).path(name + ".safetensors")
 }
 
 /// Max |a − b| over paired elements, and where.
@@ -41,7 +30,7 @@ struct EngineParityTests {
     model file: String, fixture name: String, threads: Int,
     check: (_ sample: String, _ interpreter: Interpreter, _ fx: SafeTensors) throws -> Void
   ) throws -> Int {
-    let it = try Interpreter(path: fetchedModel(file), threads: threads)
+    let it = try Interpreter(path: TestAssets.model(file), threads: threads)
     let fx = try SafeTensors.read(path: fixture(name))
     let lut = try fx.floats("input_float_lut")
     #expect(lut.count == 256)
@@ -142,7 +131,7 @@ struct EngineParityTests {
 
   /// The input keeps its memory (the arena never reuses it), so invoking again gives the same outputs.
   @Test func invokeIsRepeatable() throws {
-    let it = try Interpreter(path: fetchedModel("pose_landmark_full.tflite"), threads: 1)
+    let it = try Interpreter(path: TestAssets.model("pose_landmark_full.tflite"), threads: 1)
     let fx = try SafeTensors.read(path: fixture("pose_landmark_full_parity"))
     let lut = try fx.floats("input_float_lut")
     let input = try fx.bytes("s0/input_u8").map { lut[Int($0)] }

@@ -3,6 +3,7 @@
 import Foundation
 import ModelFiles
 import NeuralEngine
+import PoseScopeTestSupport
 import Testing
 
 // Fixtures/fuzz/reshape-shape-overflow.tflite (476 bytes) is the crash input libFuzzer wrote
@@ -11,10 +12,7 @@ import Testing
 
 /// The path of `Fixtures/<folder>/<name>.tflite` in this test bundle.
 private func modelFixture(_ folder: String, _ name: String) throws -> String {
-  let url = try #require(
-    Bundle.module.url(forResource: name, withExtension: "tflite", subdirectory: "Fixtures/" + folder),
-    "fixture \(folder)/\(name).tflite is missing")
-  return url.path
+  try FixtureFolder(.module).path(folder + "/" + name + ".tflite")
 }
 
 /// Prepares the fuzz fixture in an exit-test child: exits 0 only when preparation throws `invalidModel` with
@@ -81,7 +79,7 @@ private func prepareReshapeOverflow() -> Never {
 
   @Test func sparseConstantsThatExpandPastTheCapAreRefused() throws {
     // The detector's DENSIFY inputs are small; one claiming 2^27 elements would expand to 512 MiB.
-    var model = try TFLiteModel.read(path: fetchedModel("pose_detection.tflite"))
+    var model = try TFLiteModel.read(path: TestAssets.model("pose_detection.tflite"))
     let g = model.subgraphs[0]
     let densify = try #require(g.operators.firstIndex { $0.builtin == .densify })
     let sparse = g.operators[densify].inputs[0]
@@ -95,7 +93,7 @@ private func prepareReshapeOverflow() -> Never {
 
   @Test func realModelsFitWellUnderTheArenaCap() throws {
     for file in ["pose_detection.tflite", "pose_landmark_full.tflite"] {
-      let engine = try Interpreter(path: fetchedModel(file))
+      let engine = try Interpreter(path: TestAssets.model(file))
       #expect(engine.arenaCount > 0 && engine.arenaCount < Interpreter.maxArenaFloats / 4, "\(file)")
     }
   }

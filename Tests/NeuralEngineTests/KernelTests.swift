@@ -3,23 +3,10 @@
 import CKernels
 import Foundation
 import ModelFiles
+import PoseScopeTestSupport
 import Testing
 
 @testable import NeuralEngine
-
-/// A small seeded generator (SplitMix64) so every run sees the same data.
-private struct SeededFloats {
-  var state: UInt64
-  mutating func next() -> Float {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    z ^= z >> 31
-    return Float(z >> 40) / Float(1 << 24) * 2 - 1  // in [-1, 1)
-  }
-  mutating func array(_ n: Int) -> [Float] { (0..<n).map { _ in next() } }
-}
 
 /// The instruction sets this machine can run (the portable one always).
 private let runnableSets = KernelInstructionSet.allCases.filter { $0.effective == $0 }
@@ -56,9 +43,9 @@ private let activations: [FusedActivation] = [.none, .relu, .relu6, .reluN1To1]
     ])
   func gemm(_ shape: (Int, Int, Int)) throws {
     let (m, n, k) = shape
-    var rng = SeededFloats(state: UInt64(m * 1_000_003 + n * 1009 + k))
+    var rng = SeededRandom(seed: UInt64(m * 1_000_003 + n * 1009 + k))
     let lda = k + 3, ldc = n + 5  // strided rows: columns beyond n must stay untouched
-    let a = rng.array(m * lda), w = rng.array(n * k), bias = rng.array(n)
+    let a = rng.signedFloats(m * lda), w = rng.signedFloats(n * k), bias = rng.signedFloats(n)
     var packed = [Float](repeating: .nan, count: ck_gemm_packed_count(Int32(n), Int32(k)))
     ck_gemm_pack(Int32(n), Int32(k), w, bias, &packed)
     for (ai, act) in activations.enumerated() {
@@ -118,8 +105,9 @@ private let activations: [FusedActivation] = [.none, .relu, .relu6, .reluN1To1]
     let oh = (t.h + t.pad.top + t.pad.bottom - ((t.kh - 1) * t.dh + 1)) / t.sh + 1
     let ow = (t.w + t.pad.left + t.pad.right - ((t.kw - 1) * t.dw + 1)) / t.sw + 1
     guard oh > 0, ow > 0 else { return }
-    var rng = SeededFloats(state: UInt64(t.h * 7919 + t.w * 104_729 + t.c * 31 + t.kh + t.sh * 5))
-    let input = rng.array(t.h * t.w * t.c), weights = rng.array(t.kh * t.kw * t.c), bias = rng.array(t.c)
+    var rng = SeededRandom(seed: UInt64(t.h * 7919 + t.w * 104_729 + t.c * 31 + t.kh + t.sh * 5))
+    let input = rng.signedFloats(t.h * t.w * t.c), weights = rng.signedFloats(t.kh * t.kw * t.c),
+      bias = rng.signedFloats(t.c)
     var packed = [Float](repeating: .nan, count: ck_dw_packed_count(Int32(t.c), Int32(t.kh), Int32(t.kw)))
     ck_dw_pack(Int32(t.c), Int32(t.kh), Int32(t.kw), weights, bias, &packed)
     for act in activations {
@@ -171,8 +159,9 @@ private let activations: [FusedActivation] = [.none, .relu, .relu6, .reluN1To1]
     guard oh > 0, ow > 0 else { return }
     let cout = [1, 7, 16, 24, 33][(t.h + t.w + t.kh) % 5]
     let k = t.kh * t.kw * t.c
-    var rng = SeededFloats(state: UInt64(t.h * 31 + t.w * 7 + t.c * 1009 + t.kh * 13 + t.sh))
-    let input = rng.array(t.h * t.w * t.c), weights = rng.array(cout * k), bias = rng.array(cout)
+    var rng = SeededRandom(seed: UInt64(t.h * 31 + t.w * 7 + t.c * 1009 + t.kh * 13 + t.sh))
+    let input = rng.signedFloats(t.h * t.w * t.c), weights = rng.signedFloats(cout * k),
+      bias = rng.signedFloats(cout)
     var packed = [Float](repeating: .nan, count: ck_gemm_packed_count(Int32(cout), Int32(k)))
     ck_gemm_pack(Int32(cout), Int32(k), weights, bias, &packed)
     var p = ck_conv_params(
@@ -209,13 +198,13 @@ private let activations: [FusedActivation] = [.none, .relu, .relu6, .reluN1To1]
 
   /// Folding PADs into the convolutions (done unless every tensor is preserved) changes no output.
   @Test func padFoldingKeepsTheDetectorsOutputs() throws {
-    let model = try TFLiteModel.read(path: try fetchedModel("pose_detection.tflite"))
+    let model = try TFLiteModel.read(path: try TestAssets.model("pose_detection.tflite"))
     let folded = try Interpreter(model: model)
     let plain = try Interpreter(model: model, preserveAllTensors: true)
     #expect(folded.kernelCount < plain.kernelCount, "no PAD was folded")
     #expect(folded.kernelLabels.contains { $0.hasSuffix("+PAD") })
-    var rng = SeededFloats(state: 42)
-    let x = rng.array(folded.inputs[0].count)
+    var rng = SeededRandom(seed: 42)
+    let x = rng.signedFloats(folded.inputs[0].count)
     try x.withUnsafeBufferPointer {
       try folded.setInput(0, $0)
       try plain.setInput(0, $0)
@@ -230,11 +219,11 @@ private let activations: [FusedActivation] = [.none, .relu, .relu6, .reluN1To1]
 
   /// Every thread count gives the same outputs (rows are split, each row computed the same way).
   @Test func threadsDoNotChangeTheLandmarkOutputs() throws {
-    let model = try TFLiteModel.read(path: try fetchedModel("pose_landmark_full.tflite"))
+    let model = try TFLiteModel.read(path: try TestAssets.model("pose_landmark_full.tflite"))
     let one = try Interpreter(model: model, threads: 1)
     let two = try Interpreter(model: model, threads: 2)
-    var rng = SeededFloats(state: 7)
-    let x = rng.array(one.inputs[0].count).map { ($0 + 1) / 2 }
+    var rng = SeededRandom(seed: 7)
+    let x = rng.signedFloats(one.inputs[0].count).map { ($0 + 1) / 2 }
     try x.withUnsafeBufferPointer {
       try one.setInput(0, $0)
       try two.setInput(0, $0)

@@ -2,6 +2,7 @@
 import Foundation
 import ModelFiles
 import NeuralEngine
+import PoseScopeTestSupport
 import Testing
 
 // Fixtures: Tests/NeuralEngineTests/Fixtures/ops, made by tools/fixtures/make_op_models.py. Each case is a
@@ -11,10 +12,7 @@ import Testing
 
 /// The path of `ops/<name>.<ext>` in the test bundle (`.copy("Fixtures")` keeps the folder layout).
 private func opFixturePath(_ name: String, _ ext: String = "tflite") throws -> String {
-  let url = try #require(
-    Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Fixtures/ops"),
-    "fixture ops/\(name).\(ext) is missing: run tools/fixtures/make_op_models.py")
-  return url.path
+  try FixtureFolder(.module).path("ops/" + name + "." + ext, hint: "run tools/fixtures/make_op_models.py")
 }
 
 /// The golden cases, in the order of the fixture's `cases` metadata.
@@ -38,18 +36,6 @@ private let errorModels = [
   "invalid_constant_size_overflow", "invalid_conv_filter_overflow", "invalid_conv_output_shape",
   "invalid_output_is_constant", "invalid_resize_align_half", "unsupported_mean", "unsupported_tanh",
 ]
-
-/// The largest |a[i] − b[i]| (infinity when the counts differ or a NaN is involved), for short messages.
-private func largestDifference(_ a: [Float], _ b: [Float]) -> Float {
-  guard a.count == b.count else { return .infinity }
-  var worst: Float = 0
-  for (x, y) in zip(a, b) {
-    let d = abs(x - y)
-    if d.isNaN { return .infinity }
-    worst = max(worst, d)
-  }
-  return worst
-}
 
 /// Tolerance: |engine − LiteRT| ≤ 1e-5 · max(1, max |LiteRT output|), per output tensor. LiteRT's own
 /// optimized and reference kernels differ by up to 1.4e-6 on these cases (printed by the generator).
@@ -280,19 +266,6 @@ private func prepareExpectingRefusal(_ name: String) -> Never {
   }
 }
 
-/// SplitMix64, so the mutations are the same on every run and machine.
-private struct MutationRNG {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
-
 /// The byte ranges of `model` outside its buffers' data (a flip inside the data only changes a value).
 private func structuralRanges(_ model: TFLiteModel) -> [Range<Int>] {
   var cuts = model.bufferRanges.compactMap { $0 }.sorted { $0.lowerBound < $1.lowerBound }
@@ -307,7 +280,7 @@ private func structuralRanges(_ model: TFLiteModel) -> [Range<Int>] {
 }
 
 /// Applies 1–4 seeded edits (xor, zero, 0xFF, ±1) at positions drawn from `ranges`; returns the positions.
-private func mutate(_ m: inout [UInt8], in ranges: [Range<Int>], _ rng: inout MutationRNG) -> [Int] {
+private func mutate(_ m: inout [UInt8], in ranges: [Range<Int>], _ rng: inout SeededRandom) -> [Int] {
   let total = ranges.reduce(0) { $0 + $1.count }
   var edits: [Int] = []
   for _ in 0...rng.below(3) {
@@ -320,12 +293,7 @@ private func mutate(_ m: inout [UInt8], in ranges: [Range<Int>], _ rng: inout Mu
       }
       k -= r.count
     }
-    switch rng.below(4) {
-    case 0: m[p] ^= UInt8(1 + rng.below(255))
-    case 1: m[p] = 0
-    case 2: m[p] = 0xFF
-    default: m[p] &+= rng.below(2) == 0 ? 1 : 255
-    }
+    rng.mutateByte(&m, at: p)
     edits.append(p)
   }
   return edits
@@ -388,7 +356,7 @@ private func parseAndPrepare(
   /// indices, offsets). Each must parse or throw ModelFilesError, then prepare or throw NeuralEngineError.
   @Test("mutated op models parse and prepare or throw, never trap")
   func opModelMutants() throws {
-    var rng = MutationRNG(state: 0x0BAD_5EED)
+    var rng = SeededRandom(seed: 0x0BAD_5EED)
     var tally = MutationTally()
     for name in goldenCases {
       let original = try TFLiteModel.read(path: opFixturePath(name))
@@ -423,9 +391,9 @@ private func parseAndPrepare(
     "mutated real models parse and prepare or throw, never trap",
     arguments: [("pose_detection", UInt64(0x5EED_0001)), ("pose_landmark_full", UInt64(0x5EED_0002))])
   func realModelMutants(_ name: String, _ seed: UInt64) throws {
-    let original = try TFLiteModel.read(path: fetchedModel(name + ".tflite"))
+    let original = try TFLiteModel.read(path: TestAssets.model(name + ".tflite"))
     let ranges = structuralRanges(original)
-    var rng = MutationRNG(state: seed)
+    var rng = SeededRandom(seed: seed)
     var tally = MutationTally()
     var tried = 0
     while tally.refused + tally.prepared < 8 && tried < 100 {
@@ -441,7 +409,7 @@ private func parseAndPrepare(
 
 /// Exit-test child: invokes every op-model mutant that prepares, writing its label to stderr first.
 private func invokeOpModelMutants() {
-  var rng = MutationRNG(state: 0x0BAD_5EED)
+  var rng = SeededRandom(seed: 0x0BAD_5EED)
   var tally = MutationTally()
   for name in goldenCases {
     guard let original = try? TFLiteModel.read(path: opFixturePath(name)) else { exit(3) }

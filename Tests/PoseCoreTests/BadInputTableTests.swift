@@ -2,6 +2,7 @@
 // deeply nested, oversized, unreadable and symlink-loop files, with their exact messages.
 import Foundation
 import PoseCore
+import PoseScopeTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -11,13 +12,6 @@ import Testing
 #endif
 
 @Suite struct BadInputTableTests {
-  static func scratch() throws -> String {
-    let path = FileManager.default.temporaryDirectory
-      .appendingPathComponent("posecore-badinput-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
-    return path
-  }
-
   static func readError(_ path: String) -> String? {
     do {
       _ = try SubjectBoneLengths.read(path: path)
@@ -29,34 +23,34 @@ import Testing
   }
 
   @Test func zeroByteAndDeeplyNestedFiles() throws {
-    let dir = try Self.scratch()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dir = try TestFiles.makeTemporaryFolder("posecore-badinput")
+    defer { TestFiles.remove(dir) }
     let empty = dir + "/empty.json"
-    try #require(FileManager.default.createFile(atPath: empty, contents: Data()))
+    try TestFiles.write(Data(), to: empty)
     #expect(Self.readError(empty) == "bone lengths \(empty): not valid JSON")
     let deep = dir + "/deep.json"
     let depth = 100_000
     let nested = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
-    try #require(FileManager.default.createFile(atPath: deep, contents: Data(nested.utf8)))
+    try TestFiles.write(Data(nested.utf8), to: deep)
     #expect(Self.readError(deep) == "bone lengths \(deep): not valid JSON")
   }
 
   @Test func oversizedFileIsRefusedBeforeReading() throws {
-    let dir = try Self.scratch()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dir = try TestFiles.makeTemporaryFolder("posecore-badinput")
+    defer { TestFiles.remove(dir) }
     let path = dir + "/huge.json"
-    try #require(FileManager.default.createFile(atPath: path, contents: Data()))
+    try TestFiles.write(Data(), to: path)
     try #require(truncate(path, off_t((64 << 20) + 1)) == 0)  // sparse
     #expect(Self.readError(path) == "bone lengths \(path): larger than 64 MiB")
   }
 
   @Test func unreadableFileAndSymlinkLoop() throws {
-    let dir = try Self.scratch()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dir = try TestFiles.makeTemporaryFolder("posecore-badinput")
+    defer { TestFiles.remove(dir) }
     let names = H36M17.skeleton.bones.map(\.name)
     let json = "{" + names.map { "\"\($0)\": 0.3" }.joined(separator: ", ") + "}"
     let path = dir + "/bones.json"
-    try #require(FileManager.default.createFile(atPath: path, contents: Data(json.utf8)))
+    try TestFiles.write(Data(json.utf8), to: path)
     try #require(chmod(path, 0) == 0)
     if geteuid() == 0 {
       // Root reads files regardless of their mode: only that is testable here.

@@ -3,6 +3,7 @@
 
 import Foundation
 import PoseCore
+import PoseScopeTestSupport
 import Testing
 
 /// A plausible standing H36M-17 pose (metres, y down) with known lengths.
@@ -27,14 +28,14 @@ private func standingPose() -> [Vec3] {
   return p
 }
 
-private func gaussian(_ rng: inout SplitMix64) -> Double {
+private func gaussian(_ rng: inout SeededRandom) -> Double {
   let u = Double.random(in: Double.ulpOfOne..<1, using: &rng)
   let v = Double.random(in: 0..<1, using: &rng)
   return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
 }
 
 @Test func projectionKeepsDirectionsAndHitsLengthsExactly() throws {
-  var rng = SplitMix64(seed: 5)
+  var rng = SeededRandom(seed: 5)
   for _ in 0..<200 {
     let pose = (0..<17).map { _ in randomVec3(&rng) }
     let lengths = (0..<16).map { _ in Double.random(in: 0.05...0.6, using: &rng) }
@@ -94,7 +95,7 @@ private func gaussian(_ rng: inout SplitMix64) -> Double {
 private func noisySequence(
   truth: [Double], frames: Int, noise: Double, outlierRate: Double, seed: UInt64
 ) throws -> (poses: [[Vec3]?], weights: [[Double]?]) {
-  var rng = SplitMix64(seed: seed)
+  var rng = SeededRandom(seed: seed)
   let base = try BoneLengthProjection.project(standingPose(), lengths: truth)
   var poses: [[Vec3]?] = []
   var weights: [[Double]?] = []
@@ -158,12 +159,11 @@ private func noisySequence(
 }
 
 @Test func boneLengthFilesInEveryLayoutAndTheirErrors() throws {
-  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bones-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  let dir = try TestFiles.makeTemporaryFolderURL("bones")
   defer { try? FileManager.default.removeItem(at: dir) }
-  func write(_ name: String, _ text: String) -> String {
+  func write(_ name: String, _ text: String) throws -> String {
     let path = dir.appendingPathComponent(name).path
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    try TestFiles.write(text, to: path)
     return path
   }
   let names = H36M17.boneNames
@@ -233,7 +233,7 @@ func directionSmoothingReducesJitterAndKeepsLengths(minCutoff: Double, beta: Dou
   // Strong smoothing (low β) must remove at least 40 % of the frame-to-frame motion of a slow turn with
   // joint noise, the defaults (β = 20, which keeps fast limbs from lagging) at least 10 %.
   let truth = try PoseMetrics.boneLengths(standingPose(), skeleton: H36M17.skeleton)
-  var rng = SplitMix64(seed: 3)
+  var rng = SeededRandom(seed: 3)
   var smoother = BoneDirectionSmoother(minCutoff: minCutoff, beta: beta)
   var rawJitter = 0.0
   var smoothJitter = 0.0

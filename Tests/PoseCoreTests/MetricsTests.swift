@@ -1,6 +1,7 @@
 // PoseCoreTests: MPJPE, PA-MPJPE, bone lengths, bone-length error, asymmetry, sequence statistics.
 
 import PoseCore
+import PoseScopeTestSupport
 import Testing
 
 @Test func mpjpeAndPAMPJPE() throws {
@@ -11,7 +12,7 @@ import Testing
   // Root-aligned: subtracting joint 0 from both.
   #expect(abs(try PoseMetrics.rootAlignedMPJPE(a, b) - (0 + 3 + 1) / 3.0) < 1e-15)
 
-  var rng = SplitMix64(seed: 11)
+  var rng = SeededRandom(seed: 11)
   for _ in 0..<50 {
     let target = (0..<17).map { _ in randomVec3(&rng) }
     let noisy = target.map { $0 + 0.05 * randomVec3(&rng) }
@@ -121,7 +122,7 @@ import Testing
 
   // From poses: a rigid motion of one pose keeps every bone length constant.
   let pose = try BlazePoseToH36M.map(blazeTPose())
-  var rng = SplitMix64(seed: 12)
+  var rng = SeededRandom(seed: 12)
   let poses = (0..<20).map { _ in rotate(pose, by: randomRotation(&rng), about: randomVec3(&rng)) }
   let poseStats = try BoneLengthStatistics(poses: poses, skeleton: .h36m17)
   #expect(poseStats.standardDeviation.allSatisfy { $0 < 1e-12 })

@@ -1,36 +1,11 @@
-// PoseCoreTests: shared helpers (deterministic RNG, a hand-made BlazePose T-pose, comparisons).
+// PoseCoreTests: this target's helpers: random matrices drawn from the shared seeded generator, and a
+// hand-made BlazePose T-pose.
 
 import PoseCore
+import PoseScopeTestSupport
 
-/// SplitMix64: a small deterministic generator so random tests are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
-
-func randomVec3(_ rng: inout SplitMix64, range: ClosedRange<Double> = -1...1) -> Vec3 {
-  Vec3(
-    Double.random(in: range, using: &rng), Double.random(in: range, using: &rng),
-    Double.random(in: range, using: &rng))
-}
-
-func randomRotation(_ rng: inout SplitMix64) -> Mat3 {
-  Mat3.rotation(axis: randomVec3(&rng), angle: Double.random(in: -Double.pi...Double.pi, using: &rng))
-}
-
-func randomMat3(_ rng: inout SplitMix64) -> Mat3 {
+func randomMat3(_ rng: inout SeededRandom) -> Mat3 {
   Mat3(rows: randomVec3(&rng), randomVec3(&rng), randomVec3(&rng))
-}
-
-func maxDistance(_ a: [Vec3], _ b: [Vec3]) -> Double {
-  zip(a, b).map { $0.distance(to: $1) }.max() ?? .infinity
 }
 
 /// A T-pose in BlazePose world convention (metres, y down, origin at mid-hips), person facing −z with

@@ -2,21 +2,15 @@
 import Foundation
 import ModelFiles
 import NeuralEngine
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseEstimation
 
 struct ModelStoreTests {
-  func tempDir() throws -> String {
-    let d = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "posescope-models-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
-    return d.path
-  }
-
   @Test func missingModelNamesTheFetchCommand() throws {
-    let dir = try tempDir()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dir = try TestFiles.makeTemporaryFolder("posescope-models")
+    defer { TestFiles.remove(dir) }
     #expect(throws: MissingModelError(path: dir + "/pose_detection.tflite")) {
       try ModelStore.loadBlazePose(directory: dir)
     }
@@ -26,14 +20,15 @@ struct ModelStoreTests {
   }
 
   @Test func truncatedModelIsAClearError() throws {
-    let dir = try tempDir()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dir = try TestFiles.makeTemporaryFolder("posescope-models")
+    defer { TestFiles.remove(dir) }
     let real = try ModelStore.modelPath(ModelStore.detectorFile)
     let bytes = try Data(contentsOf: URL(fileURLWithPath: real))
     let path = dir + "/" + ModelStore.detectorFile
-    try bytes.prefix(bytes.count / 3).write(to: URL(fileURLWithPath: path))
-    try Data(contentsOf: URL(fileURLWithPath: try ModelStore.modelPath(ModelStore.landmarkFile)))
-      .write(to: URL(fileURLWithPath: dir + "/" + ModelStore.landmarkFile))
+    try TestFiles.write(bytes.prefix(bytes.count / 3), to: path)
+    try TestFiles.write(
+      Data(contentsOf: URL(fileURLWithPath: try ModelStore.modelPath(ModelStore.landmarkFile))),
+      to: dir + "/" + ModelStore.landmarkFile)
     do {
       _ = try ModelStore.loadBlazePose(directory: dir)
       Issue.record("a truncated detector must not load")

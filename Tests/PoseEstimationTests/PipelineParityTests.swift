@@ -4,6 +4,7 @@ import Foundation
 import MediaIO
 import ModelFiles
 import NeuralEngine
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseEstimation
@@ -33,16 +34,8 @@ struct ParityFile: Decodable {
 }
 
 enum Samples {
-  static var folder: String { FetchedAssets.samplesDirectory }
-
-  static func load(_ rel: String) throws -> Image {
-    let path = folder + "/" + rel
-    guard FileManager.default.fileExists(atPath: path) else {
-      Issue.record("\(path) is missing: run scripts/fetch-assets.sh samples")
-      throw CancellationError()
-    }
-    return try ImageDecoder.load(path: path)
-  }
+  /// The fetched sample `rel` (e.g. `images/bus.jpg`) as an RGB image.
+  static func load(_ rel: String) throws -> Image { try ImageDecoder.load(path: TestAssets.sample(rel)) }
 }
 
 /// Loads the real models once per test (each test gets its own interpreters).

@@ -2,6 +2,7 @@
 import Foundation
 import MediaIO
 import ModelFiles
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseEstimation
@@ -29,7 +30,7 @@ import Testing
     #expect(r.imageWidth == image.width && r.imageHeight == image.height)
     try expectDetectionMatchesWheel(r.detection, wheel, name)
     let roi = try #require(wheel.roi_from_detection).normalized
-    let droi = maxDiff(rectValues(r.roi), rectValues(roi))
+    let droi = largestDifference(rectValues(r.roi), rectValues(roi))
     #expect(droi <= 1e-5, "\(name): ROI from detection differs from the wheel's by \(droi)")
     try expectMatchesReplay(result, file, "expect." + name)
     #expect(detector.remaining.isEmpty && landmarker.remaining.isEmpty)
@@ -112,7 +113,8 @@ import Testing
       let r = try #require(try estimator.process(image), "frame \(i): lost the person")
       if i == 0 {
         try expectDetectionMatchesWheel(r.detection, wheel[0], "frame 0")
-        let d = maxDiff(rectValues(r.roi), rectValues(try #require(wheel[0].roi_from_detection).normalized))
+        let d = largestDifference(
+          rectValues(r.roi), rectValues(try #require(wheel[0].roi_from_detection).normalized))
         #expect(d <= 1e-5, "frame 0: ROI from detection differs from the wheel's by \(d)")
       } else {
         #expect(r.detection == nil, "frame \(i): the detector ran while tracking")

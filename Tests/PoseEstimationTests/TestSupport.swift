@@ -1,22 +1,19 @@
-// PoseEstimationTests: shared helpers — fixtures, the replay models, the wheel's expected JSON, comparisons.
+// PoseEstimationTests: this target's helpers — its fixtures, the replay models, the wheel's expected JSON and the
+// comparisons with it.
 import Foundation
 import MediaIO
 import ModelFiles
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseEstimation
 
 enum Fixtures {
   /// The copied Fixtures folder of this test target.
-  static var folder: String {
-    get throws {
-      let url = try #require(
-        Bundle.module.url(forResource: "Fixtures", withExtension: nil), "Fixtures resource folder missing")
-      return url.path
-    }
-  }
+  static let folder = FixtureFolder(.module)
 
-  static func path(_ name: String) throws -> String { try folder + "/" + name }
+  /// The path of fixture `name` (checked to exist).
+  static func path(_ name: String) throws -> String { try folder.path(name) }
 
   static func tensors(_ name: String) throws -> SafeTensors { try SafeTensors.read(path: path(name)) }
 
@@ -245,17 +242,6 @@ enum Wheel {
   }
 }
 
-/// Largest absolute difference of two equally long sequences (infinity when the lengths differ or on NaN).
-func maxDiff(_ a: [Double], _ b: [Double]) -> Double {
-  guard a.count == b.count else { return .infinity }
-  var m = 0.0
-  for (x, y) in zip(a, b) {
-    let d = abs(x - y)
-    if !(d <= m) { m = d.isNaN ? .infinity : d }
-  }
-  return m
-}
-
 func rectValues(_ r: NormalizedRect) -> [Double] { [r.xCenter, r.yCenter, r.width, r.height, r.rotation] }
 
 /// Compares `got` with the wheel's frame: landmarks x, y, z, visibility, presence; world; next ROI (unless
@@ -270,11 +256,12 @@ func expectMatchesWheel(
   let wl = try #require(wheel.pose_world_landmarks, sourceLocation: sourceLocation)
   #expect(r.landmarks.count == 33 && lm.count == 33, sourceLocation: sourceLocation)
   #expect(r.worldLandmarks.count == 33 && wl.count == 33, sourceLocation: sourceLocation)
-  let dxy = maxDiff(r.landmarks.flatMap { [$0.x, $0.y] }, lm.flatMap { [$0[0], $0[1]] })
-  let dz = maxDiff(r.landmarks.map(\.z), lm.map { $0[2] })
-  let dvis = maxDiff(r.landmarks.map(\.visibility), lm.map { $0[3] })
-  let dpres = maxDiff(r.landmarks.map(\.presence), lm.map { $0[4] })
-  let dworld = maxDiff(r.worldLandmarks.flatMap { [$0.x, $0.y, $0.z] }, wl.flatMap { Array($0[0..<3]) })
+  let dxy = largestDifference(r.landmarks.flatMap { [$0.x, $0.y] }, lm.flatMap { [$0[0], $0[1]] })
+  let dz = largestDifference(r.landmarks.map(\.z), lm.map { $0[2] })
+  let dvis = largestDifference(r.landmarks.map(\.visibility), lm.map { $0[3] })
+  let dpres = largestDifference(r.landmarks.map(\.presence), lm.map { $0[4] })
+  let dworld = largestDifference(
+    r.worldLandmarks.flatMap { [$0.x, $0.y, $0.z] }, wl.flatMap { Array($0[0..<3]) })
   #expect(dxy <= xy, "\(label): landmarks x, y differ by \(dxy)", sourceLocation: sourceLocation)
   #expect(dz <= z, "\(label): landmarks z differ by \(dz)", sourceLocation: sourceLocation)
   #expect(dvis <= visibility, "\(label): visibility differs by \(dvis)", sourceLocation: sourceLocation)
@@ -282,7 +269,7 @@ func expectMatchesWheel(
   #expect(dworld <= world, "\(label): world landmarks differ by \(dworld) m", sourceLocation: sourceLocation)
   if let roi, let expectedNext = wheel.roi_from_landmarks {
     let next = try #require(r.nextROI, sourceLocation: sourceLocation)
-    let d = maxDiff(rectValues(next), rectValues(expectedNext.normalized))
+    let d = largestDifference(rectValues(next), rectValues(expectedNext.normalized))
     #expect(d <= roi, "\(label): next ROI differs by \(d)", sourceLocation: sourceLocation)
   }
 }
@@ -294,23 +281,25 @@ func expectMatchesReplay(
 ) throws {
   let r = try #require(got, "\(prefix): no pose, the replay found one", sourceLocation: sourceLocation)
   let lm = try file.doubles(prefix + ".landmarks")
-  let d = maxDiff(r.landmarks.flatMap { [$0.x, $0.y, $0.z, $0.visibility, $0.presence] }, lm)
+  let d = largestDifference(r.landmarks.flatMap { [$0.x, $0.y, $0.z, $0.visibility, $0.presence] }, lm)
   #expect(d <= tolerance, "\(prefix): landmarks differ by \(d)", sourceLocation: sourceLocation)
-  let dw = maxDiff(r.worldLandmarks.flatMap { [$0.x, $0.y, $0.z] }, try file.doubles(prefix + ".world"))
+  let dw = largestDifference(
+    r.worldLandmarks.flatMap { [$0.x, $0.y, $0.z] }, try file.doubles(prefix + ".world"))
   #expect(dw <= tolerance, "\(prefix): world landmarks differ by \(dw)", sourceLocation: sourceLocation)
-  let droi = maxDiff(rectValues(r.roi), try file.doubles(prefix + ".roi"))
+  let droi = largestDifference(rectValues(r.roi), try file.doubles(prefix + ".roi"))
   #expect(droi <= tolerance, "\(prefix): ROI differs by \(droi)", sourceLocation: sourceLocation)
   let next = try #require(r.nextROI, sourceLocation: sourceLocation)
-  let dnext = maxDiff(rectValues(next), try file.doubles(prefix + ".next_roi"))
+  let dnext = largestDifference(rectValues(next), try file.doubles(prefix + ".next_roi"))
   #expect(dnext <= tolerance, "\(prefix): next ROI differs by \(dnext)", sourceLocation: sourceLocation)
   #expect(
-    maxDiff([r.poseScore], try file.doubles(prefix + ".flag")) <= tolerance, sourceLocation: sourceLocation)
+    largestDifference([r.poseScore], try file.doubles(prefix + ".flag")) <= tolerance,
+    sourceLocation: sourceLocation)
   if file.tensors[prefix + ".detection"] != nil {
     let det = try #require(r.detection, "\(prefix): no detection", sourceLocation: sourceLocation)
     let values =
       [det.score, det.box.xmin, det.box.ymin, det.box.width, det.box.height]
       + det.keypoints.flatMap { [$0.x, $0.y] }
-    let dd = maxDiff(values, try file.doubles(prefix + ".detection"))
+    let dd = largestDifference(values, try file.doubles(prefix + ".detection"))
     #expect(dd <= tolerance, "\(prefix): detection differs by \(dd)", sourceLocation: sourceLocation)
   } else {
     #expect(r.detection == nil, "\(prefix): unexpected detection", sourceLocation: sourceLocation)
@@ -326,8 +315,9 @@ func expectDetectionMatchesWheel(
   let w = try #require(wheel.pose_detection, sourceLocation: sourceLocation)
   #expect(abs(d.score - w.score[0]) <= tolerance, "\(label): score \(d.score) vs \(w.score[0])")
   let b = w.relative_bounding_box
-  let db = maxDiff([d.box.xmin, d.box.ymin, d.box.width, d.box.height], [b.xmin, b.ymin, b.width, b.height])
+  let db = largestDifference(
+    [d.box.xmin, d.box.ymin, d.box.width, d.box.height], [b.xmin, b.ymin, b.width, b.height])
   #expect(db <= tolerance, "\(label): box differs by \(db)", sourceLocation: sourceLocation)
-  let dk = maxDiff(d.keypoints.flatMap { [$0.x, $0.y] }, w.relative_keypoints.flatMap { $0 })
+  let dk = largestDifference(d.keypoints.flatMap { [$0.x, $0.y] }, w.relative_keypoints.flatMap { $0 })
   #expect(dk <= tolerance, "\(label): keypoints differ by \(dk)", sourceLocation: sourceLocation)
 }

@@ -2,6 +2,7 @@
 // nested, oversized and unreadable sidecars, with their exact messages.
 import Foundation
 import PoseCore
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseFormats
@@ -13,13 +14,6 @@ import Testing
 #endif
 
 @Suite struct GroundTruthBadInputTests {
-  static func scratch() throws -> String {
-    let path = FileManager.default.temporaryDirectory
-      .appendingPathComponent("tui-badinput-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
-    return path
-  }
-
   static func loadError(_ path: String) -> GroundTruthError? {
     do {
       _ = try GroundTruth.load(path: path)
@@ -31,10 +25,10 @@ import Testing
   }
 
   @Test func zeroByteSidecar() throws {
-    let dir = try Self.scratch()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dir = try TestFiles.makeTemporaryFolder("tui-badinput")
+    defer { TestFiles.remove(dir) }
     let path = dir + "/bus.jpg.gt.json"
-    try #require(FileManager.default.createFile(atPath: path, contents: Data()))
+    try TestFiles.write(Data(), to: path)
     let error = try #require(Self.loadError(path))
     #expect(error.description.hasPrefix("\(path): not valid JSON ("), "\(error)")
   }
@@ -54,22 +48,20 @@ import Testing
   }
 
   @Test func oversizedSidecarIsRefusedBeforeReading() throws {
-    let dir = try Self.scratch()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dir = try TestFiles.makeTemporaryFolder("tui-badinput")
+    defer { TestFiles.remove(dir) }
     let path = dir + "/huge.gt.json"
-    try #require(FileManager.default.createFile(atPath: path, contents: Data()))
+    try TestFiles.write(Data(), to: path)
     try #require(truncate(path, off_t(GroundTruth.maxFileBytes + 1)) == 0)  // sparse
     let error = try #require(Self.loadError(path))
     #expect(error.description == "\(path): the file is 67108865 bytes; the limit is 67108864")
   }
 
   @Test func unreadableSidecar() throws {
-    let dir = try Self.scratch()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dir = try TestFiles.makeTemporaryFolder("tui-badinput")
+    defer { TestFiles.remove(dir) }
     let path = dir + "/locked.gt.json"
-    try #require(
-      FileManager.default.createFile(
-        atPath: path, contents: Data(#"{"bone_lengths_mm": {"head": 180}}"#.utf8)))
+    try TestFiles.write(#"{"bone_lengths_mm": {"head": 180}}"#, to: path)
     try #require(chmod(path, 0) == 0)
     if geteuid() == 0 {
       // Root reads files regardless of their mode: only that is testable here.

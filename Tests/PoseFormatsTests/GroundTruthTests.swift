@@ -2,16 +2,10 @@
 
 import Foundation
 import PoseCore
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseFormats
-
-/// A fresh temporary folder for one test.
-private func temporaryFolder() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("posescope-gt-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
 
 /// The fixture T-pose's joints as a `joints_mm` frame.
 private func tPoseFrameJSON() throws -> String {
@@ -113,7 +107,7 @@ func badSidecarsAreRejected(json: String, message: String) {
 }
 
 @Test func unreadableSidecars() throws {
-  let dir = try temporaryFolder()
+  let dir = try TestFiles.makeTemporaryFolderURL("posescope-gt")
   defer { try? FileManager.default.removeItem(at: dir) }
   // Unreadable: a folder where the file should be.
   let odd = dir.appendingPathComponent("odd.gt.json")

@@ -3,6 +3,7 @@
 
 import Foundation
 import PoseScope
+import PoseScopeTestSupport
 import Testing
 
 @Suite struct ConsistentBonesTests {

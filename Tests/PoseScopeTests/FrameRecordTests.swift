@@ -1,6 +1,7 @@
 // FrameRecord / EstimateDocument: the JSON and CSV that `posescope estimate` writes (schema 1).
 import Foundation
 import PoseScope
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseFormats
@@ -117,9 +118,7 @@ struct FrameRecordTests {
   }
 
   @Test func writeAtomicallyReplacesAndNeverLeavesTemporaries() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "posescope-rec-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let dir = try TestFiles.makeTemporaryFolderURL("posescope-rec")
     defer { try? FileManager.default.removeItem(at: dir) }
     let path = dir.appendingPathComponent("out.json").path
     try writeAtomically(Data("old".utf8), to: path)

@@ -1,6 +1,7 @@
 // The README's library example: it must compile, run on a real photo, and stay word for word in the README.
 import Foundation
 import PoseScope
+import PoseScopeTestSupport
 import Testing
 
 /// The README example, with `path` in place of "person.jpg".
@@ -17,7 +18,7 @@ func readmeExample(path: String) throws -> [(String, Double)] {
 
 struct LibraryExampleTests {
   @Test func exampleRunsOnARealPhoto() throws {
-    let bones = try readmeExample(path: Support.samplesDirectory + "/images/bus.jpg")
+    let bones = try readmeExample(path: TestAssets.sample("images/bus.jpg"))
     #expect(bones.count == 16)
     let thigh = try #require(bones.first { $0.0 == "left_upper_leg" })
     #expect(thigh.1 > 0.3 && thigh.1 < 0.5, "left thigh \(thigh.1) m")

@@ -2,16 +2,10 @@
 // sequence or a set of images.
 import Foundation
 import MediaIO
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseScope
-
-private func temporaryFolder() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "posescope-item-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
 
 /// Writes a `width`×`height` grey PNG at `url`.
 private func writePNG(_ url: URL, width: Int, height: Int) throws {
@@ -21,18 +15,18 @@ private func writePNG(_ url: URL, width: Int, height: Int) throws {
 }
 
 @Test func sidecarFilesNextToItems() throws {
-  let dir = try temporaryFolder()
+  let dir = try TestFiles.makeTemporaryFolderURL("posescope-item")
   defer { try? FileManager.default.removeItem(at: dir) }
   let image = MediaItem(path: dir.appendingPathComponent("photo.jpg").path, kind: .image)
   #expect(image.groundTruth() == nil)
-  try Data("{\"bone_lengths_mm\": {\"head\": 180}}".utf8).write(to: URL(fileURLWithPath: image.sidecarPath))
+  try TestFiles.write("{\"bone_lengths_mm\": {\"head\": 180}}", to: image.sidecarPath)
   let loaded = try #require(image.groundTruth())
   #expect(try loaded.get().boneLengths[9] == 0.18)
 
   let folder = MediaItem(
     path: dir.appendingPathComponent("run").path + "/", kind: .folder(frames: ["a", "b"]))
   #expect(folder.sidecarPath == dir.appendingPathComponent("run.gt.json").path)
-  try Data("{\"joints_mm\": 5}".utf8).write(to: URL(fileURLWithPath: folder.sidecarPath))
+  try TestFiles.write("{\"joints_mm\": 5}", to: folder.sidecarPath)
   guard case .failure(let error)? = folder.groundTruth() else {
     Issue.record("a bad sidecar must be reported")
     return
@@ -48,7 +42,7 @@ private func writePNG(_ url: URL, width: Int, height: Int) throws {
 }
 
 @Test func foldersAreSequencesOnlyWhenNumberedFramesOfOneSize() throws {
-  let dir = try temporaryFolder()
+  let dir = try TestFiles.makeTemporaryFolderURL("posescope-item")
   defer { try? FileManager.default.removeItem(at: dir) }
   let frames = dir.appendingPathComponent("frames")
   try FileManager.default.createDirectory(at: frames, withIntermediateDirectories: true)
@@ -88,7 +82,7 @@ private func writePNG(_ url: URL, width: Int, height: Int) throws {
 
 @Test func imageSizeFromTheHeaderMatchesTheDecodedImage() throws {
   for name in ["bus.jpg", "astronaut.png"] {
-    let path = Support.samplesDirectory + "/images/" + name
+    let path = try TestAssets.sample("images/" + name)
     let size = try ImageDecoder.size(path: path)
     let image = try ImageDecoder.load(path: path)
     #expect(size == ImageDecoder.Size(width: image.width, height: image.height), "\(name)")

@@ -2,6 +2,7 @@
 // pre-redesign build wrote (Fixtures/pipeline_golden.json), field for field; a folder of photos gives each
 // photo its single-image result; one call estimates a file.
 import Foundation
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseScope
@@ -52,7 +53,7 @@ private func differences(_ a: Any, _ b: Any, at path: String = "") -> [String] {
 }
 
 @Suite(.serialized) struct PipelineGoldenTests {
-  let images = Support.samplesDirectory + "/images"
+  let images = TestAssets.samplesDirectory + "/images"
 
   @Test func singleImagesMatchThePreRedesignRecords() throws {
     let golden = try Golden.load()
@@ -78,7 +79,7 @@ private func differences(_ a: Any, _ b: Any, at path: String = "") -> [String] {
     for i in 1...8 {
       let name = String(format: "frame_%04d.jpg", i)
       try FileManager.default.copyItem(
-        atPath: Support.samplesDirectory + "/sports2d/" + name,
+        atPath: try TestAssets.sample("sports2d/" + name),
         toPath: folder.appendingPathComponent(name).path)
     }
     let run = try Pipeline().run([folder.path])

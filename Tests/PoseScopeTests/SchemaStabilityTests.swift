@@ -7,6 +7,7 @@
 
 import Foundation
 import PoseScope
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseFormats

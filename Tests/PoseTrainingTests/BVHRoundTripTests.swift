@@ -10,6 +10,7 @@
 import Foundation
 import PoseCore
 import PoseFormats
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseTraining
@@ -26,24 +27,8 @@ func bvhJoints(_ bvh: BVH, frame: Int, unit: BVHUnit) throws -> [Vec3] {
 
 /// Largest joint distance (metres) between the poses and the file's frames.
 func largestError(_ bvh: BVH, _ poses: [[Vec3]], unit: BVHUnit) throws -> Double {
-  var worst = 0.0
-  for (f, pose) in poses.enumerated() {
-    let back = try bvhJoints(bvh, frame: f, unit: unit)
-    for (a, b) in zip(back, pose) { worst = max(worst, a.distance(to: b)) }
-  }
-  return worst
-}
-
-/// SplitMix64, for reproducible random sequences.
-struct RoundTripRNG: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+  try poses.enumerated().map { f, pose in largestDistance(try bvhJoints(bvh, frame: f, unit: unit), pose) }
+    .max() ?? 0
 }
 
 @Suite struct BVHRoundTripTests {
@@ -53,7 +38,7 @@ struct RoundTripRNG: RandomNumberGenerator {
 
   /// Poses with `lengths` and uniformly random bone directions, the root wandering a few metres.
   static func randomSequence(count: Int, seed: UInt64) -> [[Vec3]] {
-    var rng = RoundTripRNG(state: seed)
+    var rng = SeededRandom(seed: seed)
     func unit() -> Vec3 {
       while true {
         let v = Vec3(

@@ -3,6 +3,7 @@
 // unreadable files, wrong extensions, deeply nested and oversized JSON.
 import Foundation
 import PoseFormats
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseTraining
@@ -17,13 +18,6 @@ import Testing
   static let hierarchy =
     "HIERARCHY\nROOT Hips\n{\n OFFSET 0 0 0\n CHANNELS 6 Xposition Yposition Zposition Zrotation Xrotation Yrotation\n"
     + " End Site\n {\n  OFFSET 0 10 0\n }\n}\n"
-
-  static func scratch() throws -> String {
-    let path = FileManager.default.temporaryDirectory
-      .appendingPathComponent("training-badinput-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
-    return path
-  }
 
   /// The description of the BVHError that parsing `text` throws.
   static func bvhMessage(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) -> String? {
@@ -91,15 +85,13 @@ import Testing
   }
 
   @Test func zeroByteAndUnreadableBVH() throws {
-    let dir = try Self.scratch()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dir = try TestFiles.makeTemporaryFolder("training-badinput")
+    defer { TestFiles.remove(dir) }
     let empty = dir + "/empty.bvh"
-    try #require(FileManager.default.createFile(atPath: empty, contents: Data()))
+    try TestFiles.write(Data(), to: empty)
     #expect(Self.message { try BVH.read(path: empty) } == "BVH file \(empty): file is empty")
     let locked = dir + "/locked.bvh"
-    try #require(
-      FileManager.default.createFile(
-        atPath: locked, contents: Data((Self.hierarchy + "MOTION\nFrames: 0\nFrame Time: 0.1\n").utf8)))
+    try TestFiles.write(Self.hierarchy + "MOTION\nFrames: 0\nFrame Time: 0.1\n", to: locked)
     try #require(chmod(locked, 0) == 0)
     if geteuid() == 0 {
       // Root reads files regardless of their mode: only that is testable here.
@@ -112,23 +104,23 @@ import Testing
   // MARK: Pose sequences
 
   @Test func poseSequenceWithWrongExtensionOrNoBytes() throws {
-    let dir = try Self.scratch()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dir = try TestFiles.makeTemporaryFolder("training-badinput")
+    defer { TestFiles.remove(dir) }
     let json = try String(contentsOfFile: try fixturePath("poses/standing.json"), encoding: .utf8)
     let txt = dir + "/standing.txt"
-    try json.write(toFile: txt, atomically: true, encoding: .utf8)
+    try TestFiles.write(json, to: txt)
     #expect(
       Self.message { try PoseSequence.load(path: txt) }
         == "pose dataset \(txt): unknown extension (expected .json or .csv)")
     let empty = dir + "/empty.json"
-    try #require(FileManager.default.createFile(atPath: empty, contents: Data()))
+    try TestFiles.write(Data(), to: empty)
     let message = Self.message { try PoseSequence.load(path: empty) } ?? ""
     #expect(
       message.hasPrefix(
         "pose dataset \(empty): not a pose-sequence JSON object with \"skeleton\" and \"frames\" ("),
       "\(message)")
     let emptyCSV = dir + "/empty.csv"
-    try #require(FileManager.default.createFile(atPath: emptyCSV, contents: Data()))
+    try TestFiles.write(Data(), to: emptyCSV)
     #expect(
       Self.message { try PoseSequence.load(path: emptyCSV) }
         == "pose dataset \(emptyCSV): the file is empty (no header row)")
@@ -142,10 +134,10 @@ import Testing
   }
 
   @Test func poseSequenceOverTheSizeCapIsRefusedBeforeReading() throws {
-    let dir = try Self.scratch()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dir = try TestFiles.makeTemporaryFolder("training-badinput")
+    defer { TestFiles.remove(dir) }
     let path = dir + "/huge.json"
-    try #require(FileManager.default.createFile(atPath: path, contents: Data()))
+    try TestFiles.write(Data(), to: path)
     try #require(truncate(path, off_t(PoseSequence.maxFileBytes + 1)) == 0)  // sparse
     #expect(
       Self.message { try PoseSequence.load(path: path) } == "\(path): file is over the 536870912-byte limit")

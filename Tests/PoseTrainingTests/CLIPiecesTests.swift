@@ -5,6 +5,7 @@ import Foundation
 import ModelFiles
 import PoseCore
 import PoseFormats
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseTraining
@@ -64,9 +65,9 @@ import Testing
 
 @Suite struct DataPathTests {
   @Test func foldersExpandToSortedDataFilesAndDuplicatesDrop() throws {
-    let dir = try temporaryDirectory()
+    let dir = try TestFiles.makeTemporaryFolder("posetraining")
     for name in ["b.json", "a.bvh", "c.CSV", "notes.txt"] {
-      FileManager.default.createFile(atPath: dir + "/" + name, contents: Data())
+      try TestFiles.write(Data(), to: dir + "/" + name)
     }
     let files = try PoseDataset.resolve([dir, dir + "/a.bvh"])
     #expect(files == [dir + "/a.bvh", dir + "/b.json", dir + "/c.CSV"])
@@ -76,12 +77,12 @@ import Testing
   }
 
   @Test func missingPathsEmptyFoldersAndOtherFilesFail() throws {
-    let dir = try temporaryDirectory()
+    let dir = try TestFiles.makeTemporaryFolder("posetraining")
     #expect(throws: TrainingError.io(path: dir + "/nope", reason: "no such file or folder")) {
       try PoseDataset.resolve([dir + "/nope"])
     }
     #expect(throws: TrainingError.self) { try PoseDataset.resolve([dir]) }
-    FileManager.default.createFile(atPath: dir + "/x.txt", contents: Data())
+    try TestFiles.write(Data(), to: dir + "/x.txt")
     do {
       _ = try PoseDataset.resolve([dir + "/x.txt"])
       Issue.record("accepted a .txt file")
@@ -266,7 +267,7 @@ import Testing
     let trainer = try AITETrainer(config: config)
     let poses = syntheticPoses(64, seed: 4)
     for s in 0..<3 { trainer.trainStep(try trainer.trainingBatch(step: s, poses: poses)) }
-    let dir = try temporaryDirectory()
+    let dir = try TestFiles.makeTemporaryFolder("posetraining")
     let path = dir + "/lifter.safetensors"
     try LifterModel.export(trainer, to: path, metadata: ["acknowledgment": "test"])
     let model = try LifterModel.load(path: path)
@@ -289,7 +290,7 @@ import Testing
   }
 
   @Test func otherSafetensorsFilesAreRefused() throws {
-    let dir = try temporaryDirectory()
+    let dir = try TestFiles.makeTemporaryFolder("posetraining")
     var writer = SafeTensorsWriter(metadata: ["format": "something-else"])
     try writer.add("lifter.input.weight", floats: [1, 2], shape: [1, 2])
     try writer.write(to: dir + "/other.safetensors")

@@ -3,13 +3,14 @@
 
 import Foundation
 import PoseCore
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseTraining
 
 @Suite struct ConsistentBonesTrainingTests {
   @Test func frozenPredictorTrainsOnlyTheAdjustmentNetwork() throws {
-    let dir = try temporaryDirectory()
+    let dir = try TestFiles.makeTemporaryFolder("posetraining")
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let poses = syntheticPoses(256, seed: 4)
     // P: a short plain run, exported.

@@ -1,4 +1,4 @@
-// PoseTrainingTests: the finite-difference gradient checker and small test helpers.
+// PoseTrainingTests: the finite-difference gradient checker.
 
 import Foundation
 import PoseCore
@@ -102,35 +102,4 @@ func checkLayer(
   let result = finiteDifferenceCheck(tensors) { probeLoss(run(), probe, baseline: baseline) }
   #expect(result.checked > 0, sourceLocation: sourceLocation)
   #expect(result.failures.isEmpty, "\(result.failures.prefix(5))", sourceLocation: sourceLocation)
-}
-
-/// `<package root>/../shared/mocap`, found from this source file's location; nil when missing.
-func mocapDirectory() -> String? {
-  let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-  let dir = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/mocap").path
-  var isDir: ObjCBool = false
-  return FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) && isDir.boolValue ? dir : nil
-}
-
-/// Path of a fixture file in the test bundle.
-func fixturePath(_ name: String) throws -> String {
-  let url = try #require(
-    Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures"),
-    "fixture \(name) is missing from Tests/PoseTrainingTests/Fixtures")
-  return url.path
-}
-
-/// A fresh temporary directory.
-func temporaryDirectory() throws -> String {
-  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("posetraining-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-  return dir.path
-}
-
-/// Fails the test unless `a` and `b` are within `tolerance`.
-func expectClose(
-  _ a: Vec3, _ b: Vec3, _ tolerance: Double = 1e-9, sourceLocation: SourceLocation = #_sourceLocation
-) {
-  #expect((a - b).norm < tolerance, "\(a) ≠ \(b)", sourceLocation: sourceLocation)
 }

@@ -4,6 +4,7 @@
 import Foundation
 import PoseCore
 import PoseFormats
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseTraining

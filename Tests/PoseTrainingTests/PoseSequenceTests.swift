@@ -2,6 +2,7 @@
 
 import Foundation
 import PoseCore
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseTraining

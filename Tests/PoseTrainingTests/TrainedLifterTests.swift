@@ -4,6 +4,7 @@
 import Foundation
 import ModelFiles
 import PoseCore
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseTraining
@@ -32,7 +33,8 @@ import Testing
     config.discriminatorWidth = 8
     config.seed = 5
     let trainer = try UnsupervisedTrainer(config: config, name: "student")
-    let path = (try temporaryDirectory() as NSString).appendingPathComponent("u.safetensors")
+    let path = (try TestFiles.makeTemporaryFolder("posetraining") as NSString).appendingPathComponent(
+      "u.safetensors")
     try UnsupervisedLifter.export(trainer, to: path, metadata: ["note": "test"])
     let lifter = try TrainedLifter.load(path: path, height: 1.6)
     #expect(lifter.supervised == nil)
@@ -47,7 +49,7 @@ import Testing
   }
 
   @Test func otherFilesAndHeightsAreRefusedClearly() throws {
-    let dir = try temporaryDirectory()
+    let dir = try TestFiles.makeTemporaryFolder("posetraining")
     // A valid safetensors file that is not a lifter.
     let other = (dir as NSString).appendingPathComponent("weights.safetensors")
     var writer = SafeTensorsWriter(metadata: ["format": "something-else/2"])
@@ -63,7 +65,7 @@ import Testing
     }
     // Not a safetensors file at all, and a missing file.
     let junk = (dir as NSString).appendingPathComponent("junk.safetensors")
-    try Data("not a model".utf8).write(to: URL(fileURLWithPath: junk))
+    try TestFiles.write("not a model", to: junk)
     #expect(throws: (any Error).self) { try TrainedLifter.load(path: junk) }
     #expect(throws: (any Error).self) { try TrainedLifter.load(path: dir + "/missing.safetensors") }
     #expect(throws: TrainingError.self) { try TrainedLifter.load(path: shippedLifterPath(), height: 0.1) }

@@ -2,6 +2,7 @@
 
 import Foundation
 import PoseCore
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseTraining
@@ -120,7 +121,7 @@ func tinyConfig(seed: UInt64 = 1, stages: Int = 1) -> TrainingConfig {
 
 @Suite struct CheckpointTests {
   @Test func saveAndLoadRoundTripsEveryTensorAndTheMetadata() throws {
-    let dir = try temporaryDirectory()
+    let dir = try TestFiles.makeTemporaryFolder("posetraining")
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let poses = syntheticPoses(64, seed: 2)
     // A seed above 2⁵³ must survive the JSON configuration exactly.
@@ -143,7 +144,7 @@ func tinyConfig(seed: UInt64 = 1, stages: Int = 1) -> TrainingConfig {
   }
 
   @Test func resumeReproducesTheNextStepsExactly() throws {
-    let dir = try temporaryDirectory()
+    let dir = try TestFiles.makeTemporaryFolder("posetraining")
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let poses = syntheticPoses(100, seed: 3)
     let a = try AITETrainer(config: tinyConfig(stages: 2))
@@ -165,7 +166,7 @@ func tinyConfig(seed: UInt64 = 1, stages: Int = 1) -> TrainingConfig {
   }
 
   @Test func badCheckpointsAreRejectedWithoutTouchingTheModel() throws {
-    let dir = try temporaryDirectory()
+    let dir = try TestFiles.makeTemporaryFolder("posetraining")
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let trainer = try AITETrainer(config: tinyConfig())
     let path = dir + "/run.safetensors"

@@ -6,6 +6,7 @@
 import Foundation
 import ModelFiles
 import PoseCore
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseTraining
@@ -369,7 +370,7 @@ private func poseMatrix(_ poses: [[Vec3]]) -> Matrix<Double> {
     config.student.network = studentNetwork
     let teacher = try UnsupervisedTrainer(config: config)
     let students = try UnsupervisedStudentTrainer(teacher: teacher)
-    let dir = try temporaryDirectory()
+    let dir = try TestFiles.makeTemporaryFolder("posetraining")
     let path = (dir as NSString).appendingPathComponent("student.safetensors")
     try UnsupervisedLifter.export(students.student, to: path, metadata: ["note": "student test"])
     let model = try UnsupervisedLifter.load(path: path)
@@ -396,7 +397,7 @@ private func poseMatrix(_ poses: [[Vec3]]) -> Matrix<Double> {
   /// A file whose role is unknown is refused with the path in the message.
   @Test func unknownRoleIsRefused() throws {
     let teacher = try UnsupervisedTrainer(config: smallConfig(width: 8))
-    let dir = try temporaryDirectory()
+    let dir = try TestFiles.makeTemporaryFolder("posetraining")
     let path = (dir as NSString).appendingPathComponent("odd.safetensors")
     var writer = SafeTensorsWriter(metadata: [
       "format": UnsupervisedLifter.format, "config": try teacher.config.json(), "role": "assistant",

@@ -4,6 +4,7 @@
 
 import Foundation
 import PoseCore
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseTraining
@@ -313,7 +314,7 @@ func projectedSynthetic(sequences: Int, frames: Int, seed: UInt64) throws -> (
     var config = smallConfig(width: 16)
     config.seed = 3
     let trainer = try UnsupervisedTrainer(config: config)
-    let dir = try temporaryDirectory()
+    let dir = try TestFiles.makeTemporaryFolder("posetraining")
     let path = (dir as NSString).appendingPathComponent("teacher.safetensors")
     try UnsupervisedLifter.export(trainer, to: path, metadata: ["note": "test"])
     let model = try UnsupervisedLifter.load(path: path)

@@ -2,55 +2,11 @@
 // from one ffmpeg pipe, estimation order and tracking, status bar time, export with time_s, no ffmpeg.
 
 import Foundation
+import PoseScopeTestSupport
 import Testing
 
 @testable import PoseScope
 @testable import TerminalUI
-
-/// Small lossless test videos made with ffmpeg in a temporary folder.
-enum TestVideo {
-  /// ffmpeg on PATH (the tests need it; CI installs it).
-  static func ffmpeg() throws -> String {
-    let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-    let found = dirs.map { String($0) + "/ffmpeg" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    return try #require(found, "ffmpeg is needed for the video tests (sudo apt-get install ffmpeg)")
-  }
-
-  /// The solid colour of frame `i` (distinct for i < 25 in every channel combination used).
-  static func color(_ i: Int) -> RGB {
-    RGB(UInt8(10 * i % 256), UInt8(255 - 7 * i % 256), UInt8(i % 2 == 0 ? 30 : 200))
-  }
-
-  /// A folder with the PNG frames `images` and an FFV1 (lossless RGB) Matroska video of them at `fps`,
-  /// keyframes every 5 frames, so seeks land between keyframes.
-  static func make(_ images: [Image], fps: Int = 12) throws -> (dir: URL, frames: [String], video: String) {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "posescope-viewer-video-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    var frames: [String] = []
-    for (i, image) in images.enumerated() {
-      let path = dir.appendingPathComponent(String(format: "f%03d.png", i)).path
-      try ImageEncoder.writePNG(image, to: path)
-      frames.append(path)
-    }
-    let video = dir.appendingPathComponent("clip.mkv").path
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: try ffmpeg())
-    p.arguments = [
-      "-nostdin", "-v", "error", "-framerate", "\(fps)", "-i", dir.appendingPathComponent("f%03d.png").path,
-      "-c:v", "ffv1", "-pix_fmt", "bgr0", "-g", "5", video,
-    ]
-    try p.run()
-    p.waitUntilExit()
-    try #require(p.terminationStatus == 0, "ffmpeg could not make the test video")
-    return (dir, frames, video)
-  }
-
-  /// `n` frames of 64×48, frame i solid `color(i)`.
-  static func solid(frames n: Int) throws -> (dir: URL, frames: [String], video: String) {
-    try make((0..<n).map { Image(width: 64, height: 48, color: color($0))! })
-  }
-}
 
 /// Tools that are not there: what a machine without ffmpeg looks like.
 private let noFFmpeg = VideoTools(ffmpeg: "/nonexistent/ffmpeg", ffprobe: "/nonexistent/ffprobe")
@@ -265,9 +221,8 @@ private func fixtureEstimate() throws -> PoseFrame {
     store.store(f == 2 ? PoseFrame(width: 810, height: 1080, result: nil) : pose, item: 1, frame: f)
   }
   store.store(PoseFrame(failure: "/clips/walk.mp4: frame 4 is truncated"), item: 1, frame: 3)
-  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("posescope-vexport-\(UUID())").path
-  try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-  defer { try? FileManager.default.removeItem(atPath: dir) }
+  let dir = try TestFiles.makeTemporaryFolder("posescope-vexport")
+  defer { TestFiles.remove(dir) }
   let presenter = ViewerPresenter(
     items: items, settings: ViewerSettings(exportDirectory: dir), store: store, thumbnails: ThumbnailCache())
   var state = ViewerState(items: items)
@@ -313,33 +268,19 @@ private func fixtureEstimate() throws -> PoseFrame {
     doc.failures == [FrameFailure(file: "/clips/walk.mp4#3", error: "/clips/walk.mp4: frame 4 is truncated")])
 }
 
-/// The fetched models, or a recorded failure naming the fetch script.
-private func modelsPresent() -> Bool {
-  guard (try? ModelStore.modelPath(ModelStore.landmarkFile)) != nil else {
-    Issue.record("models missing in \(ModelStore.modelsDirectory): run scripts/fetch-assets.sh models")
-    return false
+/// `n` sample sports2d frames from frame 120 on, at half size; fails the test, naming the fetch script, when
+/// one is missing.
+private func sportsFrames(_ n: Int) throws -> [Image] {
+  try (120..<120 + n).map { i in
+    let image = try ImageDecoder.load(
+      path: try TestAssets.sample(String(format: "sports2d/frame_%04d.jpg", i)))
+    return image.resized(width: image.width / 2, height: image.height / 2)
   }
-  return true
-}
-
-/// `n` sample sports2d frames from frame 120 on, at half size, or a recorded failure naming the fetch script.
-private func sportsFrames(_ n: Int) throws -> [Image]? {
-  let folder = ModelStore.samplesDirectory + "/sports2d"
-  var images: [Image] = []
-  for i in 120..<120 + n {
-    let path = folder + String(format: "/frame_%04d.jpg", i)
-    guard FileManager.default.fileExists(atPath: path) else {
-      Issue.record("\(path) is missing: run scripts/fetch-assets.sh samples")
-      return nil
-    }
-    let image = try ImageDecoder.load(path: path)
-    images.append(image.resized(width: image.width / 2, height: image.height / 2))
-  }
-  return images
 }
 
 @Test func aVideoIsEstimatedLikeTheSameFramesInAFolder() throws {
-  guard modelsPresent(), let images = try sportsFrames(6) else { return }
+  _ = try TestAssets.model(ModelStore.landmarkFile)
+  let images = try sportsFrames(6)
   let (dir, frames, video) = try TestVideo.make(images, fps: 30)
   defer { try? FileManager.default.removeItem(at: dir) }
   let items = [MediaItem.video(path: video), MediaItem(path: dir.path, kind: .folder(frames: frames))]
@@ -366,7 +307,7 @@ private func sportsFrames(_ n: Int) throws -> [Image]? {
 }
 
 @Test func theServiceRunsThroughAFocusedVideoFromOnePipe() throws {
-  guard modelsPresent() else { return }
+  _ = try TestAssets.model(ModelStore.landmarkFile)
   let (dir, _, video) = try TestVideo.solid(frames: 12)
   defer { try? FileManager.default.removeItem(at: dir) }
   let items = [MediaItem.video(path: video), MediaItem.video(path: video, tools: noFFmpeg)]

@@ -3,6 +3,7 @@
 
 import Foundation
 import PoseScope
+import PoseScopeTestSupport
 import Testing
 
 @testable import TerminalUI
@@ -185,9 +186,7 @@ private func paneText(_ grid: CellGrid, _ rect: Rect) -> [String] {
 }
 
 @Test func exportWritesTheEstimateJSONAtomically() throws {
-  let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "posescope-export-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  let dir = try TestFiles.makeTemporaryFolderURL("posescope-export")
   defer { try? FileManager.default.removeItem(at: dir) }
   let bus = try busEstimate()
   let (base, state, store) = try busViewer(folderEstimates: [
@@ -229,9 +228,7 @@ private func paneText(_ grid: CellGrid, _ rect: Rect) -> [String] {
   // the export has `lifted_h36m17` in every frame, as `estimate` writes it; with consistent bones on
   // (`c`), every frame's `consistent_h36m17` of the source on screen has the subject's lengths, which
   // `subjects` lists once for the folder.
-  let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "posescope-export-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  let dir = try TestFiles.makeTemporaryFolderURL("posescope-export")
   defer { try? FileManager.default.removeItem(at: dir) }
   let bus = try busEstimate()
   let raw = try #require(bus.joints3D(.h36m17, source: .blazePose))
@@ -305,22 +302,16 @@ private func paneText(_ grid: CellGrid, _ rect: Rect) -> [String] {
   #expect(tiny.lines.joined().contains("Terminal too small"))
 }
 
-/// The fetched sample photo, or a recorded failure naming the fetch script.
-private func samplePhoto(_ name: String) -> String? {
-  let path = ModelStore.samplesDirectory + "/images/" + name
-  guard FileManager.default.fileExists(atPath: path) else {
-    Issue.record("\(path) is missing: run scripts/fetch-assets.sh samples")
-    return nil
-  }
-  guard (try? ModelStore.modelPath(ModelStore.landmarkFile)) != nil else {
-    Issue.record("models missing in \(ModelStore.modelsDirectory): run scripts/fetch-assets.sh models")
-    return nil
-  }
+/// The fetched sample photo `images/<name>`; fails the test, naming the fetch script, when it or the models
+/// are missing.
+private func samplePhoto(_ name: String) throws -> String {
+  let path = try TestAssets.sample("images/" + name)
+  _ = try TestAssets.model(ModelStore.landmarkFile)
   return path
 }
 
 @Test func onceRendersARealPhotoThroughTheEstimator() throws {
-  guard let path = samplePhoto("grace_hopper.jpg") else { return }
+  let path = try samplePhoto("grace_hopper.jpg")
   let items = [MediaItem(path: path, kind: .image)]
   let grid = try Viewer.renderOnceGrid(
     items: items, settings: ViewerSettings(), width: 160, height: 48, colorMode: .truecolor, keys: "2")
