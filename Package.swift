@@ -13,6 +13,7 @@ let package = Package(
     .library(name: "PoseCore", targets: ["PoseCore"]),
     .library(name: "PoseEstimation", targets: ["PoseEstimation"]),
     .library(name: "TerminalUI", targets: ["TerminalUI"]),
+    .library(name: "PoseLifting", targets: ["PoseLifting"]),
     .library(name: "PoseTraining", targets: ["PoseTraining"]),
   ],
   dependencies: [
@@ -37,14 +38,17 @@ let package = Package(
     .target(name: "FileSupport"),
     .target(name: "MediaIO", dependencies: ["CPNG", "CTurboJPEG", "FileSupport"]),
     .target(name: "ModelFiles", dependencies: ["FileSupport"]),
-    // Float32 micro-kernels in C (AVX-512 / AVX2+FMA / portable, chosen at run time) for NeuralEngine.
+    // Float32 micro-kernels in C (AVX-512 / AVX2+FMA / portable, chosen at run time) for NeuralEngine and
+    // PoseLifting.
     .target(name: "CKernels"),
     .target(name: "NeuralEngine", dependencies: ["ModelFiles", "COpenBLAS", "CKernels"]),
     .target(name: "PoseCore"),
     .target(
       name: "PoseEstimation",
       dependencies: ["FileSupport", "MediaIO", "ModelFiles", "NeuralEngine", "PoseCore"]),
-    .target(name: "PoseTraining", dependencies: ["PoseCore", "ModelFiles", "COpenBLAS"]),
+    // The 2D→3D lifter's inference (CKernels' GEMM, never OpenBLAS); PoseTraining builds on it.
+    .target(name: "PoseLifting", dependencies: ["ModelFiles", "PoseCore", "CKernels"]),
+    .target(name: "PoseTraining", dependencies: ["PoseCore", "PoseLifting", "ModelFiles", "COpenBLAS"]),
     .target(
       name: "TerminalUI",
       dependencies: ["CNCurses", "MediaIO", "PoseCore", "PoseEstimation"]),
@@ -67,7 +71,10 @@ let package = Package(
       dependencies: ["PoseEstimation", "MediaIO", "PoseCore", "NeuralEngine", "ModelFiles"],
       resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "PoseTrainingTests", dependencies: ["PoseTraining", "PoseCore", "ModelFiles"],
+      name: "PoseLiftingTests", dependencies: ["PoseLifting", "PoseCore", "ModelFiles"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "PoseTrainingTests", dependencies: ["PoseTraining", "PoseLifting", "PoseCore", "ModelFiles"],
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "TerminalUITests", dependencies: ["TerminalUI", "PoseCore", "MediaIO"],

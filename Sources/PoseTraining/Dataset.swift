@@ -3,6 +3,7 @@
 
 import Foundation
 import PoseCore
+import PoseLifting
 
 /// Turns command-line data paths into H36M-17 pose sequences.
 public enum PoseDataset {

@@ -4,6 +4,7 @@
 import Foundation
 import ModelFiles
 import PoseCore
+import PoseLifting
 import Testing
 
 @testable import PoseTraining

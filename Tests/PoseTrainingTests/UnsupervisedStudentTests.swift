@@ -6,6 +6,7 @@
 import Foundation
 import ModelFiles
 import PoseCore
+import PoseLifting
 import Testing
 
 @testable import PoseTraining
