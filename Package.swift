@@ -15,6 +15,7 @@ let package = Package(
     .library(name: "PoseFormats", targets: ["PoseFormats"]),
     .library(name: "PoseScope", targets: ["PoseScope"]),
     .library(name: "TerminalUI", targets: ["TerminalUI"]),
+    .library(name: "PoseLifting", targets: ["PoseLifting"]),
     .library(name: "PoseTraining", targets: ["PoseTraining"]),
   ],
   dependencies: [
@@ -42,20 +43,26 @@ let package = Package(
     .target(name: "FileSupport"),
     .target(name: "MediaIO", dependencies: ["CPNG", "CTurboJPEG", "FileSupport"]),
     .target(name: "ModelFiles", dependencies: ["FileSupport"]),
-    // Float32 micro-kernels in C (AVX-512 / AVX2+FMA / portable, chosen at run time) for NeuralEngine.
+    // Float32 micro-kernels in C (AVX-512 / AVX2+FMA / portable, chosen at run time) for NeuralEngine and
+    // PoseLifting.
     .target(name: "CKernels"),
     .target(name: "NeuralEngine", dependencies: ["ModelFiles", "COpenBLAS", "CKernels"]),
     .target(name: "PoseCore"),
     .target(name: "PoseEstimation", dependencies: ["MediaIO", "ModelFiles", "NeuralEngine", "PoseCore"]),
     // The estimate schema (JSON/CSV), BVH writing, ground-truth sidecars.
     .target(name: "PoseFormats", dependencies: ["FileSupport", "PoseCore"]),
-    .target(name: "PoseTraining", dependencies: ["PoseCore", "PoseFormats", "ModelFiles", "COpenBLAS"]),
+    // The 2D→3D lifter's inference (CKernels' GEMM, never OpenBLAS); PoseTraining builds on it.
+    .target(name: "PoseLifting", dependencies: ["ModelFiles", "PoseCore", "CKernels"]),
+    .target(
+      name: "PoseTraining",
+      dependencies: ["PoseCore", "PoseFormats", "PoseLifting", "ModelFiles", "COpenBLAS"]),
     // The umbrella: the pipeline (media in, one frame model out), background estimation, consistent bones,
     // the assets locator; re-exports the libraries below it.
     .target(
       name: "PoseScope",
       dependencies: [
         "FileSupport", "MediaIO", "ModelFiles", "NeuralEngine", "PoseCore", "PoseEstimation", "PoseFormats",
+        "PoseLifting",
       ]),
     // The terminal guard: quit signals as a flag, the terminal restored on a crash (one copy of its state).
     .target(name: "CTerminal"),
@@ -92,8 +99,14 @@ let package = Package(
       name: "PoseScopeTests", dependencies: ["PoseScope", "TerminalUI", "PoseScopeTestSupport"],
       resources: [.copy("Fixtures")]),
     .testTarget(
+      name: "PoseLiftingTests",
+      dependencies: ["PoseLifting", "PoseCore", "ModelFiles", "PoseScopeTestSupport"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(
       name: "PoseTrainingTests",
-      dependencies: ["PoseTraining", "PoseCore", "PoseFormats", "ModelFiles", "PoseScopeTestSupport"],
+      dependencies: [
+        "PoseTraining", "PoseLifting", "PoseCore", "PoseFormats", "ModelFiles", "PoseScopeTestSupport",
+      ],
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "TerminalUITests", dependencies: ["TerminalUI", "PoseScope", "PoseScopeTestSupport"],

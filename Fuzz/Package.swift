@@ -22,12 +22,12 @@ let package = Package(
     .executableTarget(
       name: "FuzzSafetensors", dependencies: ["CFuzzDriver", .product(name: "ModelFiles", package: "PoseScope")]),
     .executableTarget(
-      name: "FuzzBVH", dependencies: ["CFuzzDriver", .product(name: "PoseTraining", package: "PoseScope")]),
+      name: "FuzzBVH", dependencies: ["CFuzzDriver", .product(name: "PoseFormats", package: "PoseScope")]),
     .executableTarget(
       name: "FuzzJSON",
       dependencies: [
         "CFuzzDriver", .product(name: "PoseTraining", package: "PoseScope"),
-        .product(name: "TerminalUI", package: "PoseScope"),
+        .product(name: "PoseFormats", package: "PoseScope"),
         .product(name: "PoseCore", package: "PoseScope"),
       ]),
   ]

@@ -13,3 +13,4 @@
 @_exported import PoseCore
 @_exported import PoseEstimation
 @_exported import PoseFormats
+@_exported import PoseLifting

@@ -2,6 +2,7 @@
 
 import Foundation
 import ModelFiles
+import PoseLifting
 
 /// The non-tensor part of a checkpoint.
 public struct CheckpointMetadata: Sendable, Equatable {
@@ -33,7 +34,7 @@ public struct CheckpointMetadata: Sendable, Equatable {
 /// Double-precision models are rounded to F32 (Double is for gradient checks only).
 public enum Checkpoint {
   /// Value of the `format` metadata entry.
-  public static let format = "posescope-training-checkpoint/1"
+  public static let format = LifterKind.checkpointFormat
   /// Metadata keys used by the checkpoint itself.
   public static let reservedKeys: Set<String> = ["format", "step", "rng", "config", "optimizer"]
   static let optimizerPrefix = "optimizer."

@@ -4,6 +4,7 @@
 import Foundation
 import PoseCore
 import PoseFormats
+import PoseLifting
 
 /// Turns command-line data paths into H36M-17 pose sequences.
 public enum PoseDataset {

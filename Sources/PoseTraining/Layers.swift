@@ -2,6 +2,7 @@
 // residual blocks, sequential stacks) and the SimpleBaseline residual MLP.
 
 import Foundation
+import PoseLifting
 
 /// What a forward pass needs besides its input: the mode and the random stream dropout draws from.
 public struct ForwardContext: Sendable {
@@ -115,7 +116,9 @@ public final class BatchNorm<Scalar: TrainingScalar>: Layer {
   private var trainedForward = false
 
   /// Creates a batch-norm layer for `features` features.
-  public init(name: String, features: Int, momentum: Double = 0.1, epsilon: Double = 1e-5) {
+  public init(
+    name: String, features: Int, momentum: Double = 0.1, epsilon: Double = Normalization.epsilon
+  ) {
     scale = Parameter(
       name: "\(name).scale", value: Matrix(rows: 1, columns: features, repeating: 1), decays: false)
     shift = Parameter(name: "\(name).shift", value: Matrix(rows: 1, columns: features), decays: false)
@@ -491,7 +494,7 @@ public final class LayerNorm<Scalar: TrainingScalar>: Layer {
   private var inverseStd: [Scalar] = []
 
   /// Creates a layer-norm layer for `features` features.
-  public init(name: String, features: Int, epsilon: Double = 1e-5) {
+  public init(name: String, features: Int, epsilon: Double = Normalization.epsilon) {
     scale = Parameter(
       name: "\(name).scale", value: Matrix(rows: 1, columns: features, repeating: 1), decays: false)
     shift = Parameter(name: "\(name).shift", value: Matrix(rows: 1, columns: features), decays: false)
@@ -791,16 +794,6 @@ public final class Sequential<Scalar: TrainingScalar>: Layer {
   }
 }
 
-/// Normalisation layer used in residual MLPs.
-public enum Normalization: String, Codable, Sendable, CaseIterable {
-  /// `BatchNorm` (Martinez et al. 2017).
-  case batch
-  /// `LayerNorm`.
-  case layer
-  /// No normalisation.
-  case none
-}
-
 func makeNorm<Scalar: TrainingScalar>(
   _ kind: Normalization, name: String, features: Int
 ) -> (any Layer<Scalar>)? {
@@ -854,48 +847,6 @@ public final class ResidualBlock<Scalar: TrainingScalar>: Layer {
   }
 }
 
-/// Shape of a SimpleBaseline-style residual MLP (Martinez et al., "A simple yet effective baseline for
-/// 3d human pose estimation", ICCV 2017: 1024 wide, 2 blocks, batch norm, dropout 0.5).
-public struct ResidualMLPConfig: Codable, Sendable, Equatable {
-  /// Input features.
-  public var inputs: Int
-  /// Output features.
-  public var outputs: Int
-  /// Hidden width.
-  public var width: Int = 1024
-  /// Number of residual blocks.
-  public var blocks: Int = 2
-  /// Dropout rate inside the network.
-  public var dropout: Double = 0.5
-  /// Normalisation after each hidden linear layer.
-  public var normalization: Normalization = .batch
-
-  /// Creates a configuration.
-  public init(
-    inputs: Int, outputs: Int, width: Int = 1024, blocks: Int = 2, dropout: Double = 0.5,
-    normalization: Normalization = .batch
-  ) {
-    self.inputs = inputs
-    self.outputs = outputs
-    self.width = width
-    self.blocks = blocks
-    self.dropout = dropout
-    self.normalization = normalization
-  }
-
-  /// Checks that sizes are positive and at most 16,384 (blocks at most 64) and the dropout rate is in
-  /// [0, 1), so a configuration read from a file cannot ask for absurd allocations.
-  public func validate() throws {
-    let sizes = [inputs, outputs, width]
-    guard sizes.allSatisfy({ $0 > 0 && $0 <= 16_384 }), blocks >= 0, blocks <= 64, dropout >= 0, dropout < 1
-    else {
-      throw TrainingError.invalidConfiguration(
-        "residual MLP needs inputs/outputs/width in 1…16384, blocks in 0…64 and dropout in [0, 1) "
-          + "(got \(inputs)/\(outputs)/\(width), \(blocks) blocks, dropout \(dropout))")
-    }
-  }
-}
-
 /// The residual MLP: `Linear(inputs → width) → Norm → ReLU → Dropout → blocks × ResidualBlock →
 /// Linear(width → outputs)`.
 public final class ResidualMLP<Scalar: TrainingScalar>: Layer {
@@ -906,7 +857,7 @@ public final class ResidualMLP<Scalar: TrainingScalar>: Layer {
 
   /// Builds the network with weights drawn from `rng`, tensor names prefixed by `name`.
   public init(name: String, config: ResidualMLPConfig, rng: inout Xoshiro256) throws {
-    try config.validate()
+    try TrainingError.converting { try config.validate() }
     self.config = config
     var layers: [any Layer<Scalar>] = [
       Linear<Scalar>(name: "\(name).input", inputs: config.inputs, outputs: config.width, rng: &rng)
@@ -940,18 +891,5 @@ public final class ResidualMLP<Scalar: TrainingScalar>: Layer {
   @_specialize(where Scalar == Float)
   public func backward(_ outputGradient: Matrix<Scalar>) -> Matrix<Scalar> {
     network.backward(outputGradient)
-  }
-}
-
-extension ResidualMLPConfig {
-  /// Reads a configuration; `inputs` and `outputs` are required, the other keys default.
-  public init(from decoder: Decoder) throws {
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    self.init(
-      inputs: try c.decode(Int.self, forKey: .inputs), outputs: try c.decode(Int.self, forKey: .outputs))
-    width = try c.decodeIfPresent(Int.self, forKey: .width) ?? width
-    blocks = try c.decodeIfPresent(Int.self, forKey: .blocks) ?? blocks
-    dropout = try c.decodeIfPresent(Double.self, forKey: .dropout) ?? dropout
-    normalization = try c.decodeIfPresent(Normalization.self, forKey: .normalization) ?? normalization
   }
 }

@@ -1,19 +1,27 @@
-// PoseTraining: the trained lifter P alone — export to a small safetensors file and loading for
-// inference (from an exported file or a training checkpoint).
+// PoseTraining: the trained lifter P (and A) on training's layers — export to a small safetensors file, and
+// loading (from an exported file or a training checkpoint) for warm starts and evaluation on matrices.
+// Inference on poses goes through PoseLifting's `Lifter` (`inference`).
 
 import Foundation
 import ModelFiles
 import PoseCore
+import PoseLifting
 
-/// The prediction network P with its configuration, for inference only.
+/// The prediction network P with its configuration, and the adjustment network A when the file has it,
+/// on training's layers (OpenBLAS).
 ///
 /// File format (`LifterModel.format`): P's parameters and BatchNorm buffers as F32 tensors
-/// (`lifter.…`), and string metadata `format`, `config` (the `TrainingConfig` JSON), `skeleton`,
-/// `normalization` and any provenance entries. A training checkpoint (`Checkpoint.format`) can be loaded
-/// too: its `lifter.…` tensors and `config` are used, the rest ignored.
+/// (`lifter.…`), A's parameters (`adjustment.…`) for K ≥ 1 runs, and string metadata `format`, `config`
+/// (the `TrainingConfig` JSON), `skeleton`, `normalization` and any provenance entries. A training
+/// checkpoint (`Checkpoint.format`) can be loaded too: its `lifter.…` tensors and `config` are used, the
+/// rest ignored.
+///
+/// `lift`, `predict`, `poses` and `adjust` run the training layers in evaluation mode: for evaluation on
+/// matrices and as the reference PoseLifting's `Lifter` is tested against. Everything else lifts with
+/// `inference`, the same file as a `Lifter`.
 public final class LifterModel {
   /// Value of the `format` metadata entry of exported lifters.
-  public static let format = "posescope-lifter/1"
+  public static let format = LifterKind.supervisedFormat
   /// Text of the `normalization` metadata entry.
   public static let normalizationText =
     "input: 17 H36M-17 image points (pixels, y down); subtract the pelvis (joint 0), divide by "
@@ -34,15 +42,18 @@ public final class LifterModel {
   /// exported from a run with K ≥ 1 carry A's tensors (`adjustment.…`) so that `adjust` can hold poses to
   /// known bone lengths at inference.
   public let adjustment: AdjustmentNetwork<Float>?
+  /// The same file as PoseLifting's `Lifter` (metres, CKernels' GEMM): inference on poses.
+  public let inference: Lifter
 
   init(
     config: TrainingConfig, network: ResidualMLP<Float>, metadata: [String: String],
-    adjustment: AdjustmentNetwork<Float>? = nil
+    adjustment: AdjustmentNetwork<Float>?, inference: Lifter
   ) {
     self.config = config
     self.network = network
     self.metadata = metadata
     self.adjustment = adjustment
+    self.inference = inference
   }
 
   /// Writes P of `trainer` with `metadata` (keys other than `format` and `config`) atomically.
@@ -81,8 +92,9 @@ public final class LifterModel {
     try load(SafeTensors.read(path: path), path: path)
   }
 
-  /// Loads an exported lifter or a training checkpoint already read from `path`.
-  static func load(_ file: SafeTensors, path: String) throws -> LifterModel {
+  /// Loads an exported lifter or a training checkpoint already read from `path`; `inference`, when given,
+  /// is the file already loaded as a `Lifter`.
+  static func load(_ file: SafeTensors, path: String, inference: Lifter? = nil) throws -> LifterModel {
     func bad(_ reason: String) -> TrainingError { .badCheckpoint(path: path, reason: reason) }
     let kind = file.metadata["format"]
     guard kind == format || kind == Checkpoint.format else {
@@ -107,11 +119,14 @@ public final class LifterModel {
         adjustment = a
       }
     }
-    return LifterModel(config: config, network: network, metadata: file.metadata, adjustment: adjustment)
+    let lifter = try inference ?? TrainingError.converting { try Lifter(file: file) }
+    return LifterModel(
+      config: config, network: network, metadata: file.metadata, adjustment: adjustment, inference: lifter)
   }
 
   /// Runs the trained adjustment network A (evaluation mode: no disturbance) on root-relative poses in mm
-  /// with the subject's bone lengths in mm (`H36M17.bones` order): AITE's DCM cascade at inference.
+  /// with the subject's bone lengths in mm (`H36M17.bones` order), on training's layers (`Lifter.adjust`
+  /// is the same at inference, in metres).
   ///
   /// - Throws: `TrainingError.invalidConfiguration` when the file has no adjustment network,
   ///   `TrainingError.shapeMismatch` for wrong joint or length counts.
@@ -149,8 +164,7 @@ public final class LifterModel {
 
   /// Poses in mm (N × 51, root-relative camera frame) for normalised inputs (N × 34).
   ///
-  /// Leaves OpenBLAS's (process-wide) thread count alone: the caller sets it (`eval` does; the viewer and
-  /// `estimate` keep it at 1, as NeuralEngine expects).
+  /// Leaves OpenBLAS's (process-wide) thread count alone: the caller sets it (`eval` does).
   public func predict(_ inputs: Matrix<Float>) -> Matrix<Float> {
     var context = ForwardContext(training: false)
     var out = network.forward(inputs, context: &context)
@@ -159,7 +173,8 @@ public final class LifterModel {
   }
 
   /// Lifts 17 H36M-17 image points (pixels, y down) to root-relative camera-frame joints in mm
-  /// (x right, y down, z forward; pelvis at the origin).
+  /// (x right, y down, z forward; pelvis at the origin) on training's layers (`Lifter.lift` is the same at
+  /// inference, in metres).
   ///
   /// - Throws: `TrainingError.shapeMismatch` unless exactly 17 points are given.
   public func lift(_ points: [Vec2]) throws -> [Vec3] {

@@ -1,15 +1,17 @@
-// PoseTraining: any lifter file PoseScope writes, loaded by its `format` entry — the supervised (AITE)
-// lifter or an unsupervised one — behind one `lift` in millimetres, for `estimate` and the viewer.
+// PoseTraining: any lifter file PoseScope writes as training's model of its kind — for warm starts — with
+// its inference (`lift`, `shortName`, `summary`) that of PoseLifting's `Lifter`, in millimetres.
 
 import ModelFiles
 import PoseCore
+import PoseLifting
 
-/// A trained 2D→3D lifter of either kind, as `estimate --lifter` and `view --lifter` use it.
+/// A trained 2D→3D lifter of either kind, as training's model (a warm start for another run) and as
+/// PoseLifting's `Lifter` (`inference`), which `lift` runs.
 public enum TrainedLifter {
   /// A `LifterModel` file (`posescope-lifter/1`, or a training checkpoint): metric output, maybe with A.
   case supervised(LifterModel)
   /// An `UnsupervisedLifter` file (`posescope-unsupervised-lifter/1`): its output has no scale of its
-  /// own, so `lift` scales it to a person `height` metres tall.
+  /// own, so its `inference` scales it to a person `height` metres tall.
   case unsupervised(UnsupervisedLifter, height: Double)
 
   /// Loads `path`, picking the kind from the file's `format` metadata.
@@ -18,35 +20,33 @@ public enum TrainedLifter {
   /// - Throws: `SafeTensorsError` for an unreadable file; `TrainingError.badCheckpoint` naming the path
   ///   for an unknown format or a malformed lifter; `TrainingError.invalidConfiguration` for a height
   ///   outside 0.5–2.8 m.
-  public static func load(path: String, height: Double = 1.7) throws -> TrainedLifter {
-    guard height.isFinite, height >= 0.5, height <= 2.8 else {
-      throw TrainingError.invalidConfiguration("a body height of \(height) m is outside 0.5–2.8 m")
-    }
+  public static func load(path: String, height: Double = Lifter.defaultHeight) throws -> TrainedLifter {
     let file = try SafeTensors.read(path: path)
-    let format = file.metadata["format"]
-    switch format {
-    case UnsupervisedLifter.format?:
-      return .unsupervised(try UnsupervisedLifter.load(file, path: path), height: height)
-    case LifterModel.format?, Checkpoint.format?:
-      return .supervised(try LifterModel.load(file, path: path))
-    default:
-      throw TrainingError.badCheckpoint(
-        path: path,
-        reason:
-          "metadata 'format' is \(format.map { "'\($0)'" } ?? "missing"), expected '\(LifterModel.format)'"
-          + ", '\(UnsupervisedLifter.format)' or '\(Checkpoint.format)' — not a PoseScope lifter")
+    let inference = try TrainingError.converting { try Lifter(file: file, height: height) }
+    switch inference.kind {
+    case .supervised:
+      return .supervised(try LifterModel.load(file, path: path, inference: inference))
+    case .unsupervised:
+      return .unsupervised(
+        try UnsupervisedLifter.load(file, path: path, inference: inference), height: height)
+    }
+  }
+
+  /// The file as PoseLifting's `Lifter`.
+  public var inference: Lifter {
+    switch self {
+    case .supervised(let model): return model.inference
+    case .unsupervised(let model, _): return model.inference
     }
   }
 
   /// Lifts 17 H36M-17 image points (pixels, y down) to root-relative joints in mm (x right, y down,
-  /// z forward, pelvis at the origin).
+  /// z forward, pelvis at the origin) with `inference`.
   ///
-  /// - Throws: `TrainingError.shapeMismatch` unless exactly 17 points are given.
+  /// - Throws: `TrainingError.shapeMismatch` unless exactly 17 points are given,
+  ///   `TrainingError.invalidConfiguration` for a NaN or infinite coordinate.
   public func lift(_ points: [Vec2]) throws -> [Vec3] {
-    switch self {
-    case .supervised(let model): return try model.lift(points)
-    case .unsupervised(let model, let height): return try model.lift(points, height: height)
-    }
+    try TrainingError.converting { try inference.lift(points) }.map { 1000 * $0 }
   }
 
   /// The supervised model (for its adjustment network A), nil for an unsupervised lifter.
@@ -55,24 +55,9 @@ public enum TrainedLifter {
     return nil
   }
 
-  /// The viewer's name for it: "AITE lifter", "unsupervised lifter" or, when the file records its role,
-  /// "unsupervised student" / "unsupervised teacher".
-  public var shortName: String {
-    switch self {
-    case .supervised: return "AITE lifter"
-    case .unsupervised(let model, _): return "unsupervised " + (model.metadata["role"] ?? "lifter")
-    }
-  }
+  /// The viewer's name for it (`Lifter.shortName`).
+  public var shortName: String { inference.shortName }
 
-  /// A short description for messages: the kind, and for unsupervised files their role
-  /// (`teacher` or `student`) when the file records it.
-  public var summary: String {
-    switch self {
-    case .supervised(let model):
-      return model.adjustment == nil ? "supervised lifter" : "supervised lifter with a DCM cascade"
-    case .unsupervised(let model, let height):
-      let role = model.metadata["role"].map { " (\($0))" } ?? ""
-      return "unsupervised lifter\(role), scaled to a \(height) m body"
-    }
-  }
+  /// A short description for messages (`Lifter.summary`).
+  public var summary: String { inference.summary }
 }

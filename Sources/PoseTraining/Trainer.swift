@@ -3,13 +3,14 @@
 
 import Foundation
 import PoseCore
+import PoseLifting
 
 /// Everything that defines a training run (saved as JSON in every checkpoint).
 public struct TrainingConfig: Codable, Sendable, Equatable {
   /// Seed of every random stream (weights, data order, augmentation, dropout, disturbance).
   public var seed: UInt64 = 0
   /// The prediction network P (inputs 34, outputs 51).
-  public var network = ResidualMLPConfig(inputs: KeypointNormalization.inputCount, outputs: 3 * H36M17.count)
+  public var network = SupervisedLifterArchitecture.defaultNetwork
   /// The adjustment network A (K = `adjustment.stages`; 0 is plain training).
   public var adjustment = AdjustmentConfig()
   /// λ, the weight of L(A(P(x), b), y).
@@ -32,7 +33,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
   /// Millimetres per unit of P's raw output. P predicts decimetres by default, so its He-initialised
   /// output layer (output std ≈ 1–2) starts at the scale of the targets (≈ 200–400 mm per coordinate);
   /// with metres the first predictions are metres off and training starts much slower.
-  public var outputScale: Double = 100
+  public var outputScale: Double = SupervisedLifterArchitecture.defaultOutputScale
   /// Random virtual cameras.
   public var camera = VirtualCameraConfig()
   /// Per-sample augmentation.
@@ -49,19 +50,13 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
 
   /// Checks every part.
   public func validate() throws {
-    try network.validate()
-    guard network.inputs == KeypointNormalization.inputCount, network.outputs == 3 * H36M17.count else {
-      throw TrainingError.invalidConfiguration(
-        "the lifter maps 34 inputs to 51 outputs (got \(network.inputs) → \(network.outputs))")
-    }
-    try adjustment.module.validate()
+    try TrainingError.converting { try architecture.validate() }
     try optimizer.validateAdam()
     try schedule.validate()
     try camera.validate()
     try augmentation.validate()
     guard batchSize > 0, batchSize <= 1 << 20, adjustedLossWeight >= 0, distillationWeight >= 0,
-      outputScale > 0, outputScale.isFinite, threads > 0, (adjustedLossDecaySteps ?? 1) > 0,
-      (maxGradientNorm ?? 1) > 0
+      threads > 0, (adjustedLossDecaySteps ?? 1) > 0, (maxGradientNorm ?? 1) > 0
     else { throw TrainingError.invalidConfiguration("training configuration out of range") }
     if freezePredictor && (adjustment.stages == 0 || adjustedLossWeight == 0) {
       throw TrainingError.invalidConfiguration(
@@ -71,6 +66,11 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
 
   /// JSON text (sorted keys).
   public func json() throws -> String { try Checkpoint.jsonText(self) }
+
+  /// What inference reads of this configuration: P's shape, A's and the output scale.
+  public var architecture: SupervisedLifterArchitecture {
+    SupervisedLifterArchitecture(network: network, adjustment: adjustment, outputScale: outputScale)
+  }
 }
 
 extension AdamSettings {

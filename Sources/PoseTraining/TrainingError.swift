@@ -1,4 +1,7 @@
-// PoseTraining: the error type of training, checkpoints, joint maps and pose datasets.
+// PoseTraining: the error type of training, checkpoints, joint maps and pose datasets, and how PoseLifting's
+// errors map onto it.
+
+import PoseLifting
 
 /// An error from PoseTraining (checkpoints, configurations, joint maps, datasets); BVH parsing has its own
 /// `BVHError` with line numbers.
@@ -31,5 +34,27 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
     case .io(let path, let reason):
       return "\(path): \(reason)"
     }
+  }
+}
+
+extension TrainingError {
+  /// The training error for an error of PoseLifting: a bad lifter file is a bad checkpoint, a
+  /// configuration, argument or missing adjustment network an invalid configuration, a size a shape
+  /// mismatch.
+  public init(_ error: LiftingError) {
+    switch error {
+    case .badFile(let path, let reason): self = .badCheckpoint(path: path, reason: reason)
+    case .invalidConfiguration(let reason), .invalidArgument(let reason):
+      self = .invalidConfiguration(reason)
+    case .shapeMismatch(let what, let expected, let actual):
+      self = .shapeMismatch(what: what, expected: expected, actual: actual)
+    case .noAdjustmentNetwork:
+      self = .invalidConfiguration("\(error)")
+    }
+  }
+
+  /// `body`'s result, with a `LiftingError` it throws rethrown as the matching `TrainingError`.
+  static func converting<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as LiftingError { throw TrainingError(error) }
   }
 }

@@ -4,15 +4,14 @@
 import Foundation
 import ModelFiles
 import PoseCore
+import PoseLifting
 
 /// Loss weights and shape of an unsupervised run (saved as JSON in the lifter file).
 public struct UnsupervisedConfig: Codable, Sendable, Equatable {
   /// Seed of every random stream (weights, batches, rotations).
   public var seed: UInt64 = 0
   /// The lifter: 34 normalised 2D values → 16 depths (joints 1…16), layer norm, no dropout.
-  public var network = ResidualMLPConfig(
-    inputs: KeypointNormalization.inputCount, outputs: H36M17.count - 1, width: 1024, blocks: 2, dropout: 0,
-    normalization: .layer)
+  public var network = UnsupervisedLifterArchitecture.defaultNetwork
   /// Hidden width of the discriminator.
   public var discriminatorWidth: Int = 256
   /// Samples per step.
@@ -61,11 +60,7 @@ public struct UnsupervisedConfig: Codable, Sendable, Equatable {
 
   /// Checks the values.
   public func validate() throws {
-    try network.validate()
-    guard network.inputs == KeypointNormalization.inputCount, network.outputs == H36M17.count - 1 else {
-      throw TrainingError.invalidConfiguration(
-        "the unsupervised lifter maps 34 inputs to 16 depths (got \(network.inputs) → \(network.outputs))")
-    }
+    try TrainingError.converting { try UnsupervisedLifterArchitecture(network: network).validate() }
     _ = try Adam<Float>(settings: optimizer)
     try camera.validate()
     try student.validate()
@@ -512,7 +507,9 @@ public struct UnsupervisedMetrics: Sendable, Equatable {
   }
 }
 
-/// A trained unsupervised lifter (teacher or student) for inference: normalised 2D → 3D in normalised units.
+/// A trained unsupervised lifter (teacher or student) on training's layers: normalised 2D → 3D in
+/// normalised units, for warm starts and evaluation on matrices; `inference` is the same file as
+/// PoseLifting's `Lifter`, which everything else lifts with.
 ///
 /// File format (`UnsupervisedLifter.format`): the lifter's F32 tensors (`teacher.…` or `student.…`) and
 /// string metadata `format`, `role` (`teacher` or `student`; missing means teacher), `config` (the
@@ -521,7 +518,7 @@ public struct UnsupervisedMetrics: Sendable, Equatable {
 /// pose's 2D RMS radius), not 51 coordinates in mm; `lift` rebuilds the pose and gives it a metric scale.
 public final class UnsupervisedLifter {
   /// Value of the `format` metadata entry.
-  public static let format = "posescope-unsupervised-lifter/1"
+  public static let format = LifterKind.unsupervisedFormat
   /// Text of the `normalization` metadata entry.
   public static let normalizationText =
     "input: 17 H36M-17 image points (pixels, y down) minus the pelvis, divided by s = sqrt(mean |u_j - u_0|^2); "
@@ -529,7 +526,7 @@ public final class UnsupervisedLifter {
     + "(x_j, y_j, z_j) with (x_j, y_j) the normalised input (orthographic model), scale arbitrary"
 
   /// Values of the `role` metadata entry (and prefixes of the tensor names); files without it are teachers.
-  public static let roles = ["teacher", "student"]
+  public static let roles = UnsupervisedLifterArchitecture.roles
 
   /// The run's configuration (its `network` is this file's network).
   public let config: UnsupervisedConfig
@@ -537,11 +534,15 @@ public final class UnsupervisedLifter {
   public let network: ResidualMLP<Float>
   /// The file's metadata.
   public let metadata: [String: String]
+  /// The same file as PoseLifting's `Lifter` (metres, scaled to its `height`): inference on poses.
+  public let inference: Lifter
 
-  init(config: UnsupervisedConfig, network: ResidualMLP<Float>, metadata: [String: String]) {
+  init(config: UnsupervisedConfig, network: ResidualMLP<Float>, metadata: [String: String], inference: Lifter)
+  {
     self.config = config
     self.network = network
     self.metadata = metadata
+    self.inference = inference
   }
 
   /// Writes the trainer's lifter with `metadata` (not `format`/`config`/`role`) atomically; `role` is the
@@ -551,6 +552,11 @@ public final class UnsupervisedLifter {
   public static func export(_ trainer: UnsupervisedTrainer, to path: String, metadata: [String: String] = [:])
     throws
   {
+    try writer(trainer, metadata: metadata).write(to: path)
+  }
+
+  /// The file `export` writes, in memory.
+  static func writer(_ trainer: UnsupervisedTrainer, metadata: [String: String]) throws -> SafeTensorsWriter {
     if metadata["format"] != nil || metadata["config"] != nil || metadata["role"] != nil {
       throw TrainingError.invalidConfiguration(
         "lifter metadata keys 'format', 'config' and 'role' are reserved")
@@ -569,7 +575,7 @@ public final class UnsupervisedLifter {
     for b in trainer.objective.lifter.buffers {
       try writer.add(b.name, floats: b.value.values, shape: b.value.shape)
     }
-    try writer.write(to: path)
+    return writer
   }
 
   /// Loads a file written by `export`.
@@ -580,8 +586,9 @@ public final class UnsupervisedLifter {
     try load(SafeTensors.read(path: path), path: path)
   }
 
-  /// Loads a file written by `export` already read from `path`.
-  static func load(_ file: SafeTensors, path: String) throws -> UnsupervisedLifter {
+  /// Loads a file written by `export` already read from `path`; `inference`, when given, is the file
+  /// already loaded as a `Lifter` (else it is loaded for the default height).
+  static func load(_ file: SafeTensors, path: String, inference: Lifter? = nil) throws -> UnsupervisedLifter {
     func bad(_ reason: String) -> TrainingError { .badCheckpoint(path: path, reason: reason) }
     guard file.metadata["format"] == format else {
       throw bad(
@@ -599,7 +606,8 @@ public final class UnsupervisedLifter {
     var rng = Xoshiro256(seed: 0)
     let network = try ResidualMLP<Float>(name: role, config: config.network, rng: &rng)
     try network.loadWeights(from: file, bad: bad)
-    return UnsupervisedLifter(config: config, network: network, metadata: file.metadata)
+    let lifter = try inference ?? TrainingError.converting { try Lifter(file: file) }
+    return UnsupervisedLifter(config: config, network: network, metadata: file.metadata, inference: lifter)
   }
 
   /// Poses (B × 51, normalised units, root-relative) for normalised inputs (B × 34).
@@ -610,7 +618,8 @@ public final class UnsupervisedLifter {
 
   /// Lifts 17 image points (pixels, y down) to root-relative joints in mm (x right, y down, z forward),
   /// scaled so the 16 bone lengths add up to those of a person `height` metres tall
-  /// (`Anthropometry.h36mBoneFractions`).
+  /// (`Anthropometry.h36mBoneFractions`), on training's layers (`Lifter.lift` is the same at inference, in
+  /// metres).
   ///
   /// - Throws: `TrainingError.shapeMismatch` unless exactly 17 points are given.
   public func lift(_ points: [Vec2], height: Double = 1.7) throws -> [Vec3] {
@@ -642,13 +651,10 @@ public final class UnsupervisedLifter {
 }
 
 extension UnsupervisedTrainer {
-  /// The current lifter as an inference model (sharing the weights' current values).
+  /// The current lifter as a lifter file would give it (a copy of the weights' current values).
   public func currentLifter() throws -> UnsupervisedLifter {
-    var rng = Xoshiro256(seed: 0)
-    let network = try ResidualMLP<Float>(name: objective.name, config: config.network, rng: &rng)
-    for (s, t) in zip(objective.lifter.parameters, network.parameters) { t.value = s.value }
-    for (s, t) in zip(objective.lifter.buffers, network.buffers) { t.value = s.value }
-    return UnsupervisedLifter(config: config, network: network, metadata: ["role": objective.name])
+    let bytes = try UnsupervisedLifter.writer(self, metadata: [:]).serialized()
+    return try UnsupervisedLifter.load(SafeTensors(bytes: bytes), path: SafeTensors.inMemoryPath)
   }
 
   /// Metrics of the current lifter on held-out 2D with 3D truth (evaluation only).

@@ -3,6 +3,7 @@
 
 import Foundation
 import PoseCore
+import PoseLifting
 
 /// A sequence of normalised 2D poses with no 3D at all: what unsupervised training sees.
 ///

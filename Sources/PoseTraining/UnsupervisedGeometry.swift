@@ -4,6 +4,7 @@
 
 import Foundation
 import PoseCore
+import PoseLifting
 
 /// Differentiable pieces of the self-consistency cycle (Chen et al., CVPR 2019), in normalised units.
 ///

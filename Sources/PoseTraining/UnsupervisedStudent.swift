@@ -4,6 +4,7 @@
 
 import Foundation
 import PoseCore
+import PoseLifting
 
 /// Settings of the student stages (part of `UnsupervisedConfig`, saved with every lifter file).
 public struct UnsupervisedStudentConfig: Codable, Sendable, Equatable {
@@ -37,7 +38,7 @@ public struct UnsupervisedStudentConfig: Codable, Sendable, Equatable {
   /// Checks the values.
   public func validate() throws {
     if let network {
-      try network.validate()
+      try TrainingError.converting { try network.validate() }
       guard network.inputs == KeypointNormalization.inputCount, network.outputs == H36M17.count - 1 else {
         throw TrainingError.invalidConfiguration(
           "the student maps 34 inputs to 16 depths (got \(network.inputs) → \(network.outputs))")

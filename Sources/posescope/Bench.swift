@@ -137,9 +137,8 @@ struct Bench: ParsableCommand {
     try stage("decode + static pipeline") { _ = try still.process(try ImageDecoder.load(path: path)) }
     // The whole frame as `estimate` computes it, through the pipeline's frame estimator: decode, both
     // models, the H36M-17 mapping and the lifter.
-    if let lifterPath = try ShippedLifter.locate(explicit: nil) {
-      let lifter = ShippedLifter.poseLifter(try ShippedLifter.load(lifterPath))
-      let frames = try FrameEstimator(options: PipelineOptions(threads: threads, lifter: lifter))
+    if let lifter = try loadLifter(explicit: nil) {
+      let frames = try FrameEstimator(options: PipelineOptions(threads: threads, lifter: lifter.poseLifter))
       let item = MediaItem(path: path, kind: .image)
       stage("whole frame (+ lifter)") { _ = frames.estimate(item: item, itemIndex: 0, frame: 0) }
     }

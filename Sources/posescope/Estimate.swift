@@ -100,18 +100,13 @@ struct Estimate: ParsableCommand {
   }
 
   func run() throws {
-    let liftModel =
-      try noLifter
-      ? nil
-      : ShippedLifter.locate(explicit: lifter).map {
-        try ShippedLifter.load($0, height: height)
-      }
+    let liftModel = try noLifter ? nil : loadLifter(explicit: lifter, height: height)
     let consistent = try consistentSettings(lifter: liftModel)
     let pipeline: Pipeline
     do {
       pipeline = try Pipeline(
         PipelineOptions(
-          threads: threads, smoothLandmarks: smooth, lifter: liftModel.map(ShippedLifter.poseLifter),
+          threads: threads, smoothLandmarks: smooth, lifter: liftModel?.poseLifter,
           sequenceMode: taken))
     } catch {
       throw CLIError("\(error)")
@@ -158,7 +153,7 @@ struct Estimate: ParsableCommand {
 extension Estimate {
   /// The consistent-bones settings of the options (nil when not asked for): the subject's lengths from
   /// --bone-lengths or --height, the lifter's DCM cascade unless --bone-method projection.
-  func consistentSettings(lifter: TrainedLifter?) throws -> ConsistentBones.Settings? {
+  func consistentSettings(lifter: Lifter?) throws -> ConsistentBones.Settings? {
     guard consistentBones || boneLengths != nil || height != nil else { return nil }
     let given: SubjectBoneLengths?
     do {
@@ -170,9 +165,9 @@ extension Estimate {
     }
     var adjuster: BoneAdjuster? = nil
     if boneMethod != .projection {
-      adjuster = lifter.flatMap(ShippedLifter.adjuster)
+      adjuster = lifter?.boneAdjuster
       if boneMethod == .dcm && adjuster == nil {
-        if let lifter, lifter.supervised == nil {
+        if let lifter, lifter.kind == .unsupervised {
           throw CLIError(
             "--bone-method dcm needs a supervised lifter with a DCM cascade; this is an \(lifter.summary)")
         }

@@ -150,7 +150,7 @@ extension Eval {
       }
       if cameraPerSequence {
         // Smoothing needs a static camera: consecutive frames of a sequence, in order.
-        let adjuster = lifter.adjustment == nil ? nil : ShippedLifter.adjuster(lifter)
+        let adjuster = lifter.inference.boneAdjuster
         var smoothed = [[Vec3]](repeating: [], count: raw.count)
         for (s, rows) in rowsOfSequence {
           let given = estimated[s].map { SubjectBoneLengths(lengths: $0.map { $0 / 1000 }, source: "est.") }

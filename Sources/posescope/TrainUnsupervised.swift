@@ -90,7 +90,7 @@ enum TrainUnsupervised {
     // into it first (the warm start), its depths brought into the teacher's normalised units.
     var initial: UnsupervisedLifter? = nil
     var supervisedInit: LifterModel? = nil
-    switch try o.initLifter.map({ try ShippedLifter.load($0) }) {
+    switch try o.initLifter.map({ try loadTrainedLifter($0) }) {
     case .unsupervised(let model, _)?: initial = model
     case .supervised(let model)?: supervisedInit = model
     case nil: break
@@ -117,7 +117,7 @@ enum TrainUnsupervised {
     }
     if let path = o.compareLifter, let truth {
       // The supervised lifter on the same 2D, scored the same way (PA-MPJPE and N-MPJPE are scale-free).
-      let model = try ShippedLifter.load(path)
+      let model = try loadTrainedLifter(path)
       guard let supervised = model.supervised else {
         throw CLIError("--compare-lifter \(path) is an \(model.summary); give a supervised lifter")
       }

@@ -110,14 +110,12 @@ struct View: ParsableCommand {
       throw CLIError("\(error)")
     }
     let glyphs: GlyphSet? = ascii ? .ascii : nil
-    let lifterPath = try noLifter ? nil : ShippedLifter.locate(explicit: lifter)
-    let loaded = try lifterPath.map { try ShippedLifter.load($0, height: height) }
-    let pipeline = PipelineOptions(
-      threads: threads, lifter: loaded.map(ShippedLifter.poseLifter), sequenceMode: taken)
-    if let loaded { settings.lifterLabel = loaded.shortName }
-    // The adjuster runs on the UI thread: its own copy of the model, apart from the estimation thread's.
-    if loaded?.supervised?.adjustment != nil, let lifterPath {
-      settings.adjuster = ShippedLifter.adjuster(try ShippedLifter.load(lifterPath, height: height))
+    let loaded = try noLifter ? nil : loadLifter(explicit: lifter, height: height)
+    let pipeline = PipelineOptions(threads: threads, lifter: loaded?.poseLifter, sequenceMode: taken)
+    if let loaded {
+      settings.lifterLabel = loaded.shortName
+      // The adjuster runs on the UI thread: its own copy of the lifter, apart from the estimating thread's.
+      settings.adjuster = try Lifter.load(path: loaded.path, height: loaded.height).boneAdjuster
     }
     if once {
       let (w, h) = try parsedSize()

@@ -5,6 +5,7 @@ import Foundation
 import ModelFiles
 import PoseCore
 import PoseFormats
+import PoseLifting
 import PoseScopeTestSupport
 import Testing
 

@@ -2,6 +2,7 @@
 
 import Foundation
 import PoseCore
+import PoseLifting
 import Testing
 
 @testable import PoseTraining

@@ -1,6 +1,7 @@
 // PoseTrainingTests: matrix products, layer forward values and finite-difference gradient checks.
 
 import Foundation
+import PoseLifting
 import Testing
 
 @testable import PoseTraining

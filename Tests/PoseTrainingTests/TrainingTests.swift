@@ -2,6 +2,7 @@
 
 import Foundation
 import PoseCore
+import PoseLifting
 import PoseScopeTestSupport
 import Testing
 

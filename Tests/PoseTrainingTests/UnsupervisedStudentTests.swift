@@ -6,6 +6,7 @@
 import Foundation
 import ModelFiles
 import PoseCore
+import PoseLifting
 import PoseScopeTestSupport
 import Testing
 

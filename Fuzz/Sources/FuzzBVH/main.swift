@@ -1,7 +1,7 @@
-// Fuzz target: the BVH reader (PoseTraining), plus forward kinematics of the first and last frame.
+// Fuzz target: the BVH reader (PoseFormats), plus forward kinematics of the first and last frame.
 import CFuzzDriver
 import Foundation
-import PoseTraining
+import PoseFormats
 
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzBVH(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {

@@ -1,11 +1,11 @@
 // Fuzz target: the JSON/CSV readers — pose sequences and training configs (PoseTraining), ground-truth
-// sidecars (TerminalUI) and subject bone-length files (PoseCore, read from a temporary file in $TMPDIR,
-// which Fuzz/run.sh points into .build-fuzz/tmp).
+// sidecars (PoseFormats: no ncurses linked) and subject bone-length files (PoseCore, read from a temporary
+// file in $TMPDIR, which Fuzz/run.sh points into .build-fuzz/tmp).
 import CFuzzDriver
 import Foundation
 import PoseCore
+import PoseFormats
 import PoseTraining
-import TerminalUI
 
 private let boneFile: String = {
   let dir = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"

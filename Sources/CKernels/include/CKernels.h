@@ -1,5 +1,5 @@
-// CKernels: float32 micro-kernels for NeuralEngine (packed GEMM, depthwise convolution) with runtime
-// dispatch between AVX-512, AVX2+FMA and a portable build of the same code.
+// CKernels: float32 micro-kernels for NeuralEngine and PoseLifting (packed GEMM, depthwise convolution)
+// with runtime dispatch between AVX-512, AVX2+FMA and a portable build of the same code.
 #ifndef CKERNELS_H
 #define CKERNELS_H
 
