@@ -12,10 +12,7 @@ import FileSupport
 /// Thin, checked wrappers over POSIX file calls, reporting failures as `MediaIOError`.
 enum FileIO {
   /// The text of `strerror(code)`.
-  static func errorText(_ code: Int32) -> String {
-    guard let text = strerror(code) else { return "error \(code)" }
-    return String(cString: text)
-  }
+  static func errorText(_ code: Int32) -> String { BoundedRead.errorText(code) }
 
   /// The kind of a `stat` failure for `code` (errno).
   private static func statFailure(_ code: Int32) -> MediaIOError.Kind {
@@ -49,50 +46,22 @@ enum FileIO {
     }
   }
 
-  /// Reads the whole regular file at `path`, refusing files over `limit` bytes before reading them.
-  ///
-  /// Opens with `O_NONBLOCK` so a FIFO cannot block the call; anything but a regular file is rejected.
+  /// Reads the whole regular file at `path`, refusing files over `limit` bytes before reading them
+  /// (FileSupport's `BoundedRead`), and empty files.
   static func readFile(_ path: String, limit: Int) throws(MediaIOError) -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-    guard fd >= 0 else {
-      let code = errno
-      if code == EISDIR { throw MediaIOError(path: path, kind: .isADirectory) }
-      throw MediaIOError(path: path, kind: statFailure(code))
-    }
-    defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0 else {
-      throw MediaIOError(path: path, kind: .unreadable(errorText(errno)))
-    }
-    let size: Int
-    switch entryType(of: info) {
-    case .directory: throw MediaIOError(path: path, kind: .isADirectory)
-    case .other: throw MediaIOError(path: path, kind: .unreadable("not a regular file"))
-    case .regular(let bytes): size = bytes
-    }
-    guard size > 0 else { throw MediaIOError(path: path, kind: .empty) }
-    guard size <= limit else { throw MediaIOError(path: path, kind: .fileTooLarge(bytes: size)) }
-
-    // Read up to size + 1 bytes so a file that grew while we read is noticed and still capped.
-    let capacity = size + 1
-    var failure: Int32 = 0
-    let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
-      count = 0
-      guard let base = buffer.baseAddress else { return }
-      while count < capacity {
-        let got = read(fd, base + count, capacity - count)
-        if got < 0 {
-          if errno == EINTR { continue }
-          failure = errno
-          return
-        }
-        if got == 0 { break }
-        count += got
+    let bytes: [UInt8]
+    do {
+      bytes = try BoundedRead.bytes(path, limit: limit)
+    } catch {
+      switch error {
+      case .notFound: throw MediaIOError(path: path, kind: .fileNotFound)
+      case .isDirectory: throw MediaIOError(path: path, kind: .isADirectory)
+      case .notRegularFile: throw MediaIOError(path: path, kind: .unreadable("not a regular file"))
+      case .tooLarge(let size): throw MediaIOError(path: path, kind: .fileTooLarge(bytes: size))
+      case .unreadable(let reason, _): throw MediaIOError(path: path, kind: .unreadable(reason))
       }
     }
-    if failure != 0 { throw MediaIOError(path: path, kind: .unreadable(errorText(failure))) }
     if bytes.isEmpty { throw MediaIOError(path: path, kind: .empty) }
-    if bytes.count > limit { throw MediaIOError(path: path, kind: .fileTooLarge(bytes: bytes.count)) }
     return bytes
   }
 

@@ -128,22 +128,25 @@ public struct SafeTensors: Sendable {
 
   /// Reads and validates the file at `path`.
   public static func read(path: String) throws -> SafeTensors {
-    let data: Data
+    let bytes: [UInt8]
     do {
       // Checked before reading, so a huge file is refused without loading it.
-      let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
-      guard size <= Int64(maxFileBytes) else {
+      bytes = try BoundedRead.bytes(path, limit: maxFileBytes)
+    } catch {
+      switch error {
+      case .tooLarge(let size):
         throw SafeTensorsError(
           path: path, kind: .io, reason: "file is \(size) bytes, over the \(maxFileBytes)-byte limit")
+      case .notFound: throw SafeTensorsError(path: path, kind: .io, reason: "cannot read file (no such file)")
+      case .isDirectory:
+        throw SafeTensorsError(path: path, kind: .io, reason: "cannot read file (it is a folder)")
+      case .notRegularFile:
+        throw SafeTensorsError(path: path, kind: .io, reason: "cannot read file (not a regular file)")
+      case .unreadable(let reason, _):
+        throw SafeTensorsError(path: path, kind: .io, reason: "cannot read file (\(reason))")
       }
-      data = try Data(contentsOf: URL(fileURLWithPath: path))
-    } catch let error as SafeTensorsError {
-      throw error
-    } catch {
-      throw SafeTensorsError(
-        path: path, kind: .io, reason: "cannot read file (\(error.localizedDescription))")
     }
-    return try SafeTensors(bytes: [UInt8](data), path: path)
+    return try SafeTensors(bytes: bytes, path: path)
   }
 
   /// Parses and validates safetensors bytes; `path` is only used in error messages.

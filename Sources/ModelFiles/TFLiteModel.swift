@@ -1,4 +1,5 @@
 // ModelFiles: the parts of a TFLite model (schema v3) that PoseScope reads, parsed from the flatbuffer.
+import FileSupport
 import Foundation
 
 /// A TFLite element type (the schema's `TensorType`).
@@ -439,31 +440,28 @@ public struct TFLiteModel: Sendable {
   }
 }
 
-/// Reads a whole file with clear errors for missing, unreadable and oversized files.
+/// Reads a whole model file (FileSupport's `BoundedRead`, at most `TFLiteModel.maxFileSize` bytes) with clear
+/// errors for missing, unreadable and oversized files.
 func readFile(path: String) throws -> [UInt8] {
-  var isDir: ObjCBool = false
-  guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-    // fileExists follows symlinks: a link that exists but leads nowhere is not "not found".
-    if (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil {
+  do {
+    return try BoundedRead.bytes(path, limit: TFLiteModel.maxFileSize)
+  } catch {
+    switch error {
+    case .notFound:
+      // A link that exists but leads nowhere is not "not found".
+      if (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil {
+        throw ModelFilesError(
+          path: path, kind: .unreadable("it is a symbolic link to nothing (a dangling link or a loop)"))
+      }
+      throw ModelFilesError(path: path, kind: .fileNotFound)
+    case .unreadable(_, ELOOP):
       throw ModelFilesError(
         path: path, kind: .unreadable("it is a symbolic link to nothing (a dangling link or a loop)"))
+    case .isDirectory: throw ModelFilesError(path: path, kind: .unreadable("it is a directory"))
+    case .notRegularFile: throw ModelFilesError(path: path, kind: .unreadable("it is not a regular file"))
+    case .tooLarge(let size):
+      throw ModelFilesError(path: path, kind: .unreadable("file is \(size) bytes, over the 1 GiB limit"))
+    case .unreadable(let reason, _): throw ModelFilesError(path: path, kind: .unreadable(reason.lowercased()))
     }
-    throw ModelFilesError(path: path, kind: .fileNotFound)
-  }
-  guard !isDir.boolValue else { throw ModelFilesError(path: path, kind: .unreadable("it is a directory")) }
-  guard let h = FileHandle(forReadingAtPath: path) else {
-    throw ModelFilesError(path: path, kind: .unreadable("permission denied"))
-  }
-  defer { try? h.close() }
-  let size = (try? h.seekToEnd()) ?? 0
-  guard size <= UInt64(TFLiteModel.maxFileSize) else {
-    throw ModelFilesError(path: path, kind: .unreadable("file is \(size) bytes, over the 1 GiB limit"))
-  }
-  try? h.seek(toOffset: 0)
-  do {
-    let data = try h.readToEnd() ?? Data()
-    return [UInt8](data)
-  } catch {
-    throw ModelFilesError(path: path, kind: .unreadable("\(error)"))
   }
 }

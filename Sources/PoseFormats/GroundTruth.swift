@@ -1,5 +1,6 @@
 // PoseFormats: ground-truth sidecar files (`<image or folder>.gt.json`): format, loading and validation.
 
+import FileSupport
 import Foundation
 import PoseCore
 
@@ -69,14 +70,16 @@ public struct GroundTruth: Sendable, Equatable {
   /// Reads and checks a sidecar file. `frameCount`, when given, is the number of frames of the image
   /// (1) or folder it belongs to; more joint frames than that is an error.
   public static func load(path: String, frameCount: Int? = nil) throws(GroundTruthError) -> GroundTruth {
-    let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-    if let size = (attributes?[.size] as? NSNumber)?.intValue, size > maxFileBytes {
-      throw GroundTruthError(path: path, reason: "the file is \(size) bytes; the limit is \(maxFileBytes)")
-    }
-    guard let data = FileManager.default.contents(atPath: path) else {
+    let bytes: [UInt8]
+    do {
+      bytes = try BoundedRead.bytes(path, limit: maxFileBytes)
+    } catch {
+      if case .tooLarge(let size) = error {
+        throw GroundTruthError(path: path, reason: "the file is \(size) bytes; the limit is \(maxFileBytes)")
+      }
       throw GroundTruthError(path: path, reason: "cannot read the file (missing or not readable)")
     }
-    return try parse(data, path: path, frameCount: frameCount)
+    return try parse(Data(bytes), path: path, frameCount: frameCount)
   }
 
   /// Parses sidecar JSON (see the type's documentation); `path` names it in errors.

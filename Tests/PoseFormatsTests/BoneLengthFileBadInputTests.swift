@@ -1,7 +1,8 @@
-// PoseCoreTests: the bone-length file rows of docs/BAD_INPUTS.md (SubjectBoneLengths.read): zero-byte,
+// PoseFormatsTests: the bone-length file rows of docs/BAD_INPUTS.md (SubjectBoneLengths.read): zero-byte,
 // deeply nested, oversized, unreadable and symlink-loop files, with their exact messages.
 import Foundation
 import PoseCore
+import PoseFormats
 import PoseScopeTestSupport
 import Testing
 
@@ -11,7 +12,7 @@ import Testing
   import Darwin
 #endif
 
-@Suite struct BadInputTableTests {
+@Suite struct BoneLengthFileBadInputTests {
   static func readError(_ path: String) -> String? {
     do {
       _ = try SubjectBoneLengths.read(path: path)
