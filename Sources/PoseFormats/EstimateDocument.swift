@@ -247,7 +247,8 @@ public struct EstimateDocument: Codable, Sendable, Equatable {
     var lines = [Self.csvHeader.joined(separator: ",")]
     for f in frames {
       var row: [String] = [
-        Self.csvField(f.file), Self.csvField(f.sequence ?? ""), f.frame.map(String.init) ?? "",
+        EstimateExport.csvField(f.file), EstimateExport.csvField(f.sequence ?? ""),
+        f.frame.map(String.init) ?? "",
         f.time.map { "\($0)" } ?? "",
         String(f.width), String(f.height), f.person ? "1" : "0", f.score.map { "\($0)" } ?? "",
       ]
@@ -281,10 +282,6 @@ public struct EstimateDocument: Codable, Sendable, Equatable {
     return h
   }()
 
-  static func csvField(_ s: String) -> String {
-    s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
-      ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-  }
 }
 
 /// Writes `data` to `path` atomically (FileSupport's `AtomicFile`: a temporary file in the same folder,
