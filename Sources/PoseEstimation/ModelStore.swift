@@ -3,7 +3,8 @@ import Foundation
 import ModelFiles
 import NeuralEngine
 
-/// Locates PoseScope's fetched files: the BlazePose models and the sample media.
+/// The BlazePose model files and loading them (their folder is `FetchedAssets.modelsDirectory` unless one
+/// is given; PoseScope's `Assets` is where an application finds every file it needs).
 public enum ModelStore {
   /// The detector's file name.
   public static let detectorFile = "pose_detection.tflite"
@@ -12,20 +13,14 @@ public enum ModelStore {
   /// The command that fetches the models.
   public static let fetchCommand = FetchedAssets.fetchScript + " models"
 
-  /// The models folder (see `FetchedAssets`).
-  public static var modelsDirectory: String { FetchedAssets.modelsDirectory }
-
-  /// The sample media folder (see `FetchedAssets`).
-  public static var samplesDirectory: String { FetchedAssets.samplesDirectory }
-
-  /// The path of model `file` in `directory` (default: `modelsDirectory`), checked to exist.
+  /// The path of model `file` in `directory` (default: `FetchedAssets.modelsDirectory`), checked to exist.
   public static func modelPath(_ file: String, in directory: String? = nil) throws -> String {
-    let path = (directory ?? modelsDirectory) + "/" + file
+    let path = (directory ?? FetchedAssets.modelsDirectory) + "/" + file
     guard FileManager.default.fileExists(atPath: path) else { throw MissingModelError(path: path) }
     return path
   }
 
-  /// Loads both BlazePose models from `directory` (default: `modelsDirectory`) into interpreters with
+  /// Loads both BlazePose models from `directory` (default: `FetchedAssets.modelsDirectory`) into interpreters with
   /// `threads` OpenBLAS threads.
   public static func loadBlazePose(
     threads: Int = 1, directory: String? = nil

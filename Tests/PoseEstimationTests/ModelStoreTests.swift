@@ -45,12 +45,12 @@ struct ModelStoreTests {
     // Only reads the environment (no setenv: tests run in parallel).
     let e = ProcessInfo.processInfo.environment
     if let d = e["POSESCOPE_MODELS"], !d.isEmpty {
-      #expect(ModelStore.modelsDirectory == d)
+      #expect(FetchedAssets.modelsDirectory == d)
     } else if let x = e["XDG_CACHE_HOME"], !x.isEmpty {
-      #expect(ModelStore.modelsDirectory == x + "/posescope/models")
+      #expect(FetchedAssets.modelsDirectory == x + "/posescope/models")
     } else {
-      #expect(ModelStore.modelsDirectory.hasSuffix("/.cache/posescope/models"))
+      #expect(FetchedAssets.modelsDirectory.hasSuffix("/.cache/posescope/models"))
     }
-    #expect(ModelStore.samplesDirectory.hasSuffix("samples") || e["POSESCOPE_SAMPLES"] != nil)
+    #expect(FetchedAssets.samplesDirectory.hasSuffix("samples") || e["POSESCOPE_SAMPLES"] != nil)
   }
 }

@@ -41,8 +41,8 @@ enum Samples {
 /// Loads the real models once per test (each test gets its own interpreters).
 func realEstimator(staticMode: Bool, smooth: Bool = true) throws -> BlazePoseEstimator {
   let env = ProcessInfo.processInfo.environment
-  if env["POSESCOPE_MODELS"] == nil, !FileManager.default.fileExists(atPath: ModelStore.modelsDirectory) {
-    Issue.record("models missing in \(ModelStore.modelsDirectory): run scripts/fetch-assets.sh models")
+  if env["POSESCOPE_MODELS"] == nil, !FileManager.default.fileExists(atPath: FetchedAssets.modelsDirectory) {
+    Issue.record("models missing in \(FetchedAssets.modelsDirectory): run scripts/fetch-assets.sh models")
   }
   let m = try ModelStore.loadBlazePose(threads: 1)
   var o = BlazePoseEstimator.Options()
