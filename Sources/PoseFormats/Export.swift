@@ -6,7 +6,7 @@ import Foundation
 import PoseCore
 
 /// Why an export failed, naming the document.
-public struct ExportError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct EstimateExportError: Error, CustomStringConvertible, Sendable, Equatable {
   public var description: String
   /// Creates an error.
   public init(_ description: String) { self.description = description }
@@ -36,21 +36,21 @@ public enum EstimateExport {
       data = Data(try BoundedRead.bytes(path, limit: 2 << 30))
     } catch {
       switch error {
-      case .tooLarge: throw ExportError("\(path): larger than 2 GiB")
-      case .notFound: throw ExportError("cannot read \(path): no such file")
-      case .isDirectory: throw ExportError("cannot read \(path): it is a folder")
-      case .notRegularFile: throw ExportError("cannot read \(path): not a regular file")
-      case .unreadable(let reason, _): throw ExportError("cannot read \(path): \(reason)")
+      case .tooLarge: throw EstimateExportError("\(path): larger than 2 GiB")
+      case .notFound: throw EstimateExportError("cannot read \(path): no such file")
+      case .isDirectory: throw EstimateExportError("cannot read \(path): it is a folder")
+      case .notRegularFile: throw EstimateExportError("cannot read \(path): not a regular file")
+      case .unreadable(let reason, _): throw EstimateExportError("cannot read \(path): \(reason)")
       }
     }
     let document: EstimateDocument
     do { document = try JSONDecoder().decode(EstimateDocument.self, from: data) } catch {
-      throw ExportError("\(path) is not a posescope estimate document: \(describe(error))")
+      throw EstimateExportError("\(path) is not a posescope estimate document: \(describe(error))")
     }
     guard document.schema == 1 else {
-      throw ExportError("\(path) has schema \(document.schema); this posescope reads schema 1")
+      throw EstimateExportError("\(path) has schema \(document.schema); this posescope reads schema 1")
     }
-    guard !document.frames.isEmpty else { throw ExportError("\(path) has no frames") }
+    guard !document.frames.isEmpty else { throw EstimateExportError("\(path) has no frames") }
     return document
   }
 
@@ -79,7 +79,7 @@ public enum EstimateExport {
     let name: String
     if let sequence {
       guard names.contains(sequence) else {
-        throw ExportError(
+        throw EstimateExportError(
           "\(path) has no sequence \"\(sequence)\"; its sequences: "
             + names.map(shown).joined(separator: ", ")
         )
@@ -87,7 +87,7 @@ public enum EstimateExport {
       name = sequence
     } else {
       guard names.count == 1, let only = names.first else {
-        throw ExportError(
+        throw EstimateExportError(
           "\(path) has \(names.count) sequences; choose one with --sequence: "
             + names.map(shown).joined(separator: ", "))
       }
@@ -104,24 +104,24 @@ public enum EstimateExport {
   /// consistent, else lifted, else world: the first some frame has.
   public static func defaultSource(_ frames: [FrameRecord], path: String) throws -> ExportSource {
     for s in ExportSource.allCases where frames.contains(where: { joints($0, s) != nil }) { return s }
-    throw ExportError("\(path): no frame has 3D joints (consistent_h36m17, lifted_h36m17 or h36m17)")
+    throw EstimateExportError("\(path): no frame has 3D joints (consistent_h36m17, lifted_h36m17 or h36m17)")
   }
 
   /// Every frame's joints of `source` (nil for a frame without them).
   ///
-  /// - Throws: `ExportError` naming `path` when a frame's joints are not 17 finite triples, or no frame has
+  /// - Throws: `EstimateExportError` naming `path` when a frame's joints are not 17 finite triples, or no frame has
   ///   them (saying which sources the frames do have).
   public static func poses(
     _ frames: [FrameRecord], source: ExportSource, sequence name: String, path: String
   ) throws -> [[Vec3]?] {
     if let bad = frames.firstIndex(where: { isMalformed($0, source) }) {
       let index = frames[bad].frame.map(String.init) ?? "#\(bad)"
-      throw ExportError(
+      throw EstimateExportError(
         "\(path): frame \(index) of the sequence: \(source.key) is not 17 finite [x, y, z] triples")
     }
     let poses = frames.map { joints($0, source) }
     guard poses.contains(where: { $0 != nil }) else {
-      throw ExportError(
+      throw EstimateExportError(
         "\(path): \(name.isEmpty ? "the frames have" : "sequence \(name) has") no \(source.key) joints"
           + " (sources present: \(sourcesPresent(frames).joined(separator: ", ")))")
     }
@@ -274,7 +274,7 @@ public enum EstimateExport {
   /// pose is held to them (directions kept); frames without a person hold the previous pose. `fps` nil:
   /// from the frames' times, else 30. `note` is told what was done to the data (for standard error).
   ///
-  /// - Throws: `ExportError` naming `path` when the lengths cannot be estimated or the BVH not written.
+  /// - Throws: `EstimateExportError` naming `path` when the lengths cannot be estimated or the BVH not written.
   public static func bvh(
     document: EstimateDocument, frames: [FrameRecord], poses: [[Vec3]?], source: ExportSource, path: String,
     fps: Double?, unit: BVHUnit, note: (String) -> Void = { _ in }
@@ -287,7 +287,8 @@ public enum EstimateExport {
       lengths = subject
     } else {
       do { lengths = try SubjectBoneLengths.estimate(frames: poses).lengths } catch {
-        throw ExportError("\(path): cannot estimate bone lengths of the \(source.key) joints: \(error)")
+        throw EstimateExportError(
+          "\(path): cannot estimate bone lengths of the \(source.key) joints: \(error)")
       }
     }
     var projected: [[Vec3]?] = []
@@ -297,7 +298,7 @@ public enum EstimateExport {
         continue
       }
       do { projected.append(try BoneLengthProjection.project(pose, lengths: lengths)) } catch {
-        throw ExportError("\(path): cannot hold a pose to the bone lengths: \(error)")
+        throw EstimateExportError("\(path): cannot hold a pose to the bone lengths: \(error)")
       }
     }
     if source != .consistent {
@@ -321,7 +322,7 @@ public enum EstimateExport {
     do {
       text = try BVHWriter.write(frames: projected, lengths: lengths, frameTime: 1 / rate, unit: unit)
     } catch {
-      throw ExportError("\(path): cannot write BVH: \(error)")
+      throw EstimateExportError("\(path): cannot write BVH: \(error)")
     }
     return text
   }

@@ -25,7 +25,7 @@ import Testing
     let read = try EstimateExport.read(path)
     #expect(read == doc)
 
-    #expect(throws: ExportError.self) { try EstimateExport.select(read, sequence: nil, path: path) }
+    #expect(throws: EstimateExportError.self) { try EstimateExport.select(read, sequence: nil, path: path) }
     do {
       _ = try EstimateExport.select(read, sequence: nil, path: path)
     } catch {
@@ -46,7 +46,7 @@ import Testing
     } throws: { error in
       "\(error)" == "\(path): sequence b has no h36m17 joints (sources present: )"
     }
-    #expect(throws: ExportError("cannot read \(dir)/missing.json: no such file")) {
+    #expect(throws: EstimateExportError("cannot read \(dir)/missing.json: no such file")) {
       try EstimateExport.read(dir + "/missing.json")
     }
   }
