@@ -120,7 +120,8 @@ struct Estimate: ParsableCommand {
             item.tracked
             ? "\(item.frameCount) frames, one tracked sequence"
             : "\(item.frameCount) images, each estimated alone"
-          printError("\(item.path): \(how) (\(item.trackingReason ?? ""); --as to choose)")
+          let why = item.trackingReason ?? ""
+          printError("\(item.path): \(how) (\(why.hasPrefix("--as") ? why : why + "; --as to choose"))")
         }
         if item.isSequence { bar = ProgressBar(total: total, label: item.path, enabled: !quiet) }
       case .frame(let index, let name): bar?.update(index, file: name)
