@@ -117,23 +117,31 @@ extension ConsistentBones {
     public var adjuster: BoneAdjuster?
     /// Smooth bone directions over time (one-euro); lengths stay exact.
     public var smooth: Bool
+    /// The 3D source made consistent; nil: the lifter's poses when any frame has them, else BlazePose's.
+    public var source: PoseSource?
 
-    /// Settings; the defaults estimate the lengths, project only and do not smooth.
-    public init(lengths: SubjectBoneLengths? = nil, adjuster: BoneAdjuster? = nil, smooth: Bool = false) {
+    /// Settings; the defaults estimate the lengths, project only, do not smooth and pick the source.
+    public init(
+      lengths: SubjectBoneLengths? = nil, adjuster: BoneAdjuster? = nil, smooth: Bool = false,
+      source: PoseSource? = nil
+    ) {
       self.lengths = lengths
       self.adjuster = adjuster
       self.smooth = smooth
+      self.source = source
     }
   }
 
-  /// The frames of one sequence (or one image) made consistent: the lifter's poses when any frame has
-  /// them, else BlazePose's, at `times` (seconds). Returns the subject record and each frame's pose.
+  /// The frames of one sequence (or one image) made consistent: the poses of `settings.source` (by default
+  /// the lifter's when any frame has them, else BlazePose's), at `times` (seconds). Returns the subject
+  /// record and each frame's pose.
   ///
   /// - Throws: `PoseCoreError.empty` when lengths must be estimated and some bone has no sample.
   public static func sequence(
     _ frames: [PoseFrame?], name: String, times: [Double], settings: Settings
   ) throws -> (subject: SubjectRecord, poses: [[Vec3]?], source: PoseSource) {
-    let source: PoseSource = frames.contains { $0?.person?.lifted != nil } ? .aiteLifter : .blazePose
+    let source =
+      settings.source ?? (frames.contains { $0?.person?.lifted != nil } ? PoseSource.aiteLifter : .blazePose)
     let made = try sequence(
       frames.map { $0?.joints3D(.h36m17, source: source) },
       weights: frames.map { $0?.person?.h36mVisibility },

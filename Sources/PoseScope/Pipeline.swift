@@ -26,6 +26,22 @@ public struct EstimatedFrame: Sendable {
   public var record: FrameRecord { frame.record(file: file, sequence: sequence, frame: index, time: time) }
 }
 
+extension MediaItem {
+  /// Frame `f` of this item (item number `itemIndex`) as the output names it: the image file (or the video),
+  /// and for a tracked sequence its name, the frame's index and (videos) its time.
+  public func estimated(_ frame: PoseFrame, at f: Int, itemIndex: Int) -> EstimatedFrame {
+    EstimatedFrame(
+      item: itemIndex, file: framePath(f) ?? path, sequence: isTrackedSequence ? path : nil,
+      index: isTrackedSequence ? f : nil, time: time(ofFrame: f), frame: frame)
+  }
+
+  /// The failure of frame `f` of this item: a video's frames are named `video.mp4#f`.
+  public func failure(_ error: String, at f: Int) -> FrameFailure {
+    FrameFailure(
+      file: isVideo ? (problem == nil ? "\(path)#\(f)" : path) : (framePath(f) ?? path), error: error)
+  }
+}
+
 /// What a pipeline run over some inputs produced: the items, the frames in input order, the failures.
 public struct PipelineRun: Sendable {
   /// The inputs as items (folders with their decision: one tracked sequence or images).
@@ -34,6 +50,13 @@ public struct PipelineRun: Sendable {
   public var frames: [EstimatedFrame] = []
   /// Inputs and frames that failed, with the reason.
   public var failures: [FrameFailure] = []
+
+  /// A run of `items` with its frames and failures.
+  public init(items: [MediaItem], frames: [EstimatedFrame] = [], failures: [FrameFailure] = []) {
+    self.items = items
+    self.frames = frames
+    self.failures = failures
+  }
 
   /// The `estimate` document: one record per frame, the failures, the folders' decisions and, with
   /// `consistent`, every sequence (or single image) held to one set of bone lengths.
@@ -158,15 +181,11 @@ public final class Pipeline {
       progress(.start(item: item, total: item.isSequence ? item.frameCount : 1))
       var done = 0
       each(item, index: index, progress: progress) { f, frame in
-        let file = item.framePath(f) ?? item.path
         if let error = frame.error {
-          run.failures.append(FrameFailure(file: item.isVideo ? "\(item.path)#\(f)" : file, error: error))
+          run.failures.append(item.failure(error, at: f))
           return
         }
-        run.frames.append(
-          EstimatedFrame(
-            item: index, file: file, sequence: item.isTrackedSequence ? item.path : nil,
-            index: item.isTrackedSequence ? f : nil, time: item.time(ofFrame: f), frame: frame))
+        run.frames.append(item.estimated(frame, at: f, itemIndex: index))
         done += 1
       }
       progress(.finish(item: item, frames: done))

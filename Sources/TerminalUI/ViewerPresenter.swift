@@ -450,63 +450,37 @@ public final class ViewerPresenter {
   public func export(state: ViewerState) throws(ExportError) -> String {
     guard let index = state.selected else { throw ExportError(message: "nothing selected to export") }
     let item = items[index]
-    var frames: [FrameRecord] = []
-    var failures: [FrameFailure] = []
     let estimates = store.estimates(item: index)
-    let source = state.source
-    let sourceName = source == .aiteLifter ? "lifted" : "world"  // as `estimate` names them
-    let subject =
-      state.consistentBones ? subjectLengths(item: index, sequence: estimates, source: source) : nil
-    var methods: Set<ConsistentBones.Method> = []
-    func record(_ e: PoseFrame, file: String, sequence: String?, frame: Int?, time: Double? = nil) {
-      var r = e.record(file: file, sequence: sequence, frame: frame, time: time)
-      if let subject, let made = consistentPose(e, subject: subject, source: source) {
-        r.attachConsistent(made.joints, source: sourceName)
-        methods.insert(made.method)
-      }
-      frames.append(r)
-    }
+    var run = PipelineRun(items: [item])
     for (f, e) in estimates.enumerated() {
       guard let e else { continue }
-      if item.isVideo {
-        // As `posescope estimate video.mp4` writes it: the video as file and sequence, `time_s` = f / fps.
-        if let error = e.error {
-          failures.append(
-            FrameFailure(file: item.problem == nil ? "\(item.path)#\(f)" : item.path, error: error))
-        } else {
-          record(e, file: item.path, sequence: item.path, frame: f, time: item.time(ofFrame: f))
-        }
-        continue
-      }
-      guard let file = item.framePath(f) else { continue }
       if let error = e.error {
-        failures.append(FrameFailure(file: file, error: error))
+        run.failures.append(item.failure(error, at: f))
       } else {
-        record(e, file: file, sequence: item.isFolder ? item.path : nil, frame: item.isFolder ? f : nil)
+        run.frames.append(item.estimated(e, at: f, itemIndex: 0))
       }
     }
-    guard !frames.isEmpty || !failures.isEmpty else {
+    guard !run.frames.isEmpty || !run.failures.isEmpty else {
       throw ExportError(message: "\(item.name): nothing estimated yet, try again in a moment")
     }
-    let path = exportPath(item: index)
-    var document = EstimateDocument(frames: frames, failures: failures)
-    if let subject, !methods.isEmpty {
-      // One subject: the sequence (or the image, its own sequence), as `estimate` groups them.
-      let method: ConsistentBones.Method =
-        methods.contains(.dcmAndProjection) ? .dcmAndProjection : .projection
-      document.subjects = [
-        SubjectRecord(
-          sequence: item.isSequence ? item.path : (frames.first?.file ?? item.path), lengths: subject.lengths,
-          lengthsSource: subject.source, source: sourceName, method: method.rawValue, smoothed: false)
-      ]
+    // While consistent bones are on, the source on screen held to the subject's lengths the 3D pane uses,
+    // as `estimate --consistent-bones` groups and writes it (without its optional smoothing).
+    let source = state.source
+    let subject =
+      state.consistentBones ? subjectLengths(item: index, sequence: estimates, source: source) : nil
+    let consistent = subject.map {
+      ConsistentBones.Settings(
+        lengths: $0, adjuster: source == .aiteLifter ? settings.adjuster : nil, source: source)
     }
+    let document = run.document(consistent: consistent)
+    let path = exportPath(item: index)
     do {
       let data = try document.json() + Data("\n".utf8)
       try writeAtomically(data, to: path)
     } catch {
       throw ExportError(message: "cannot write \(path): \(error)")
     }
-    let done = frames.count + failures.count
+    let done = run.frames.count + run.failures.count
     if item.isSequence && done < item.frameCount {
       return "exported \(done)/\(item.frameCount) frames (estimation still running) to \(path)"
     }
