@@ -14,7 +14,7 @@ import Testing
 
 @Suite struct SchemaStabilityTests {
   /// A document with every optional field filled: a tracked frame with a person, lifted and consistent
-  /// joints, a frame without a person, a failure and a subject record.
+  /// joints, a frame without a person, a failure, a subject record and a folder record.
   static func fullDocument() -> EstimateDocument {
     var seen = PoseFrame(width: 400, height: 300, result: FrameRecordTests().result()).record(
       file: "clip.mp4", sequence: "clip.mp4", frame: 0, time: 0)
@@ -34,6 +34,7 @@ import Testing
         lengthsSource: "estimated from 1 frames",
         source: "lifted", method: "projection", smoothed: false)
     ]
+    doc.folders = [FolderRecord(path: "photos", frames: 4, taken: "images", reason: "not numbered frames")]
     return doc
   }
 
