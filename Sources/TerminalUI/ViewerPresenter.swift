@@ -272,7 +272,11 @@ public final class ViewerPresenter {
     var parts: [String] = []
     if let m = state.message { parts.append(m) }
     parts.append(shownName)
-    if item.isSequence && item.problem == nil {
+    if item.isSequence && !item.isTrackedSequence && item.problem == nil {
+      // A folder of unrelated images: no frames in time, each image estimated alone.
+      parts.append(
+        "image \(frame + 1)/\(item.frameCount)" + (state.playing ? (glyphs == .unicode ? " ▶" : " >") : ""))
+    } else if item.isSequence && item.problem == nil {
       let fps = settings.playbackFPS(for: item)
       parts.append(
         "frame \(frame + 1)/\(item.frameCount) "

@@ -476,3 +476,18 @@ private func samplePhoto(_ name: String) throws -> String {
   state.apply(.toggleConsistent)
   #expect(state.message?.contains("H36M-17 only") == true)
 }
+
+@Test func aFolderOfPhotosCountsImagesNotFrames() throws {
+  let photos = MediaItem(
+    path: "/photos", kind: .folder(frames: ["/photos/a.jpg", "/photos/b.jpg"]), tracked: false)
+  let clip = MediaItem(path: "/clip", kind: .folder(frames: ["/clip/f_1.jpg", "/clip/f_2.jpg"]))
+  for (item, expected, rate) in [(photos, "image 1/2", false), (clip, "frame 1/2", true)] {
+    let presenter = ViewerPresenter(
+      items: [item], settings: ViewerSettings(), store: EstimateStore(items: [item]),
+      thumbnails: ThumbnailCache())
+    var state = presenter.initialState()
+    let status = presenter.content(for: &state, width: 160, height: 48, glyphs: .unicode).status
+    #expect(status.contains(expected), "\(status)")
+    #expect(status.contains("fps") == rate, "\(status)")
+  }
+}
