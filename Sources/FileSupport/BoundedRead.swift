@@ -29,6 +29,29 @@ public enum BoundedRead {
   /// before reading it. Opened with `O_NONBLOCK`, so a FIFO cannot block the call; an empty file gives no
   /// bytes (not an error: the caller says what an empty file means).
   public static func bytes(_ path: String, limit: Int) throws(BoundedReadError) -> [UInt8] {
+    try readRegularFile(path) { size throws(BoundedReadError) in
+      guard size <= limit else { throw .tooLarge(bytes: size) }
+      // Read up to size + 1 bytes so a file that grew while we read is noticed and still capped.
+      return size + 1
+    } checking: { bytes throws(BoundedReadError) in
+      if bytes.count > limit { throw .tooLarge(bytes: bytes.count) }
+    }
+  }
+
+  /// The first `count` bytes of the regular file at `path` (fewer when the file is shorter), with the same
+  /// checks as `bytes(_:limit:)` except the size limit: for reading a header without the rest.
+  public static func prefix(_ path: String, count: Int) throws(BoundedReadError) -> [UInt8] {
+    try readRegularFile(path) { size throws(BoundedReadError) in
+      min(size, max(0, count))
+    } checking: { _ in
+    }
+  }
+
+  /// Opens `path` as a regular file and reads up to `capacity(size)` bytes, then lets `check` see them.
+  private static func readRegularFile(
+    _ path: String, capacity: (Int) throws(BoundedReadError) -> Int,
+    checking check: ([UInt8]) throws(BoundedReadError) -> Void
+  ) throws(BoundedReadError) -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard fd >= 0 else { throw failure(errno) }
     defer { close(fd) }
@@ -39,10 +62,7 @@ public enum BoundedRead {
     case S_IFDIR: throw .isDirectory
     default: throw .notRegularFile
     }
-    let size = Int(info.st_size)
-    guard size <= limit else { throw .tooLarge(bytes: size) }
-    // Read up to size + 1 bytes so a file that grew while we read is noticed and still capped.
-    let capacity = size + 1
+    let capacity = try capacity(Int(info.st_size))
     var code: Int32 = 0
     let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
       count = 0
@@ -59,7 +79,7 @@ public enum BoundedRead {
       }
     }
     if code != 0 { throw failure(code) }
-    if bytes.count > limit { throw .tooLarge(bytes: bytes.count) }
+    try check(bytes)
     return bytes
   }
 

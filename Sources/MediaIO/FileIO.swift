@@ -48,10 +48,16 @@ enum FileIO {
 
   /// Reads the whole regular file at `path`, refusing files over `limit` bytes before reading them
   /// (FileSupport's `BoundedRead`), and empty files.
-  static func readFile(_ path: String, limit: Int) throws(MediaIOError) -> [UInt8] {
+  ///
+  /// With `prefix`, only the file's first `prefix` bytes are read (and `limit` is not checked).
+  static func readFile(_ path: String, limit: Int, prefix: Int? = nil) throws(MediaIOError) -> [UInt8] {
     let bytes: [UInt8]
-    do {
-      bytes = try BoundedRead.bytes(path, limit: limit)
+    do throws(BoundedReadError) {
+      if let prefix {
+        bytes = try BoundedRead.prefix(path, count: prefix)
+      } else {
+        bytes = try BoundedRead.bytes(path, limit: limit)
+      }
     } catch {
       switch error {
       case .notFound: throw MediaIOError(path: path, kind: .fileNotFound)

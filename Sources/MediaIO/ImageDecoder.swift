@@ -28,7 +28,22 @@ public enum ImageDecoder {
   ///
   /// Throws the `MediaIOError` of `load` for a file that cannot be read or has no valid header.
   public static func size(path: String) throws(MediaIOError) -> Size {
-    let bytes = try FileIO.readFile(path, limit: ImageLimits.maxFileBytes)
+    // The header is read, not the whole file: a JPEG's frame header usually sits within its first
+    // kilobytes (after EXIF, at most 64 KiB); only when it lies further is the whole file read.
+    let head = try FileIO.readFile(path, limit: ImageLimits.maxFileBytes, prefix: headerBytes)
+    guard head.count == headerBytes else { return try size(of: head, path: path) }
+    do {
+      return try size(of: head, path: path)
+    } catch {
+      return try size(of: FileIO.readFile(path, limit: ImageLimits.maxFileBytes), path: path)
+    }
+  }
+
+  /// Bytes read for `size(path:)` before falling back to the whole file.
+  static let headerBytes = 128 << 10
+
+  /// The size from a PNG's IHDR or a JPEG's frame header in `bytes`.
+  private static func size(of bytes: [UInt8], path: String) throws(MediaIOError) -> Size {
     switch try format(of: bytes, path: path) {
     case .png:
       // The IHDR chunk comes first: width and height are big-endian at bytes 16 and 20.

@@ -19,6 +19,9 @@ import Testing
     try TestFiles.write(bytes, to: file)
     #expect(try BoundedRead.bytes(file, limit: 1000) == bytes)
     #expect(throws: BoundedReadError.tooLarge(bytes: 1000)) { try BoundedRead.bytes(file, limit: 999) }
+    #expect(try BoundedRead.prefix(file, count: 10) == Array(bytes[0..<10]))
+    #expect(try BoundedRead.prefix(file, count: 5000) == bytes)
+    #expect(throws: BoundedReadError.isDirectory) { try BoundedRead.prefix(dir, count: 10) }
 
     let empty = dir + "/empty.bin"
     try TestFiles.write([UInt8](), to: empty)

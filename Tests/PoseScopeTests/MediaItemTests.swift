@@ -88,3 +88,18 @@ private func writePNG(_ url: URL, width: Int, height: Int) throws {
     #expect(size == ImageDecoder.Size(width: image.width, height: image.height), "\(name)")
   }
 }
+
+@Test func imageSizeOfAJPEGWhoseFrameHeaderLiesBeyondTheFirstBytesRead() throws {
+  // bus.jpg with three 60 KiB APP15 segments after its SOI marker: its frame header is beyond the prefix
+  // `size` reads first, so it must fall back to the whole file and still agree with the decoder.
+  let original = try TestAssets.sampleBytes("images/bus.jpg")
+  let segment: [UInt8] = [0xFF, 0xEF, 0xF0, 0x02] + [UInt8](repeating: 0x55, count: 0xF000)
+  let padded = Array(original[0..<2]) + segment + segment + segment + Array(original[2...])
+  let dir = try TestFiles.makeTemporaryFolder("posescope-size")
+  defer { TestFiles.remove(dir) }
+  let path = dir + "/padded.jpg"
+  try TestFiles.write(padded, to: path)
+  #expect(padded.count > 3 * 0xF000)
+  let image = try ImageDecoder.load(path: path)
+  #expect(try ImageDecoder.size(path: path) == ImageDecoder.Size(width: image.width, height: image.height))
+}
