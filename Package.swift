@@ -52,7 +52,7 @@ let package = Package(
     // The estimate schema (JSON/CSV), BVH writing, ground-truth sidecars.
     .target(name: "PoseFormats", dependencies: ["FileSupport", "PoseCore"]),
     // The 2D→3D lifter's inference (CKernels' GEMM, never OpenBLAS); PoseTraining builds on it.
-    .target(name: "PoseLifting", dependencies: ["ModelFiles", "PoseCore", "CKernels"]),
+    .target(name: "PoseLifting", dependencies: ["ModelFiles", "NeuralEngine", "PoseCore", "CKernels"]),
     .target(
       name: "PoseTraining",
       dependencies: ["PoseCore", "PoseFormats", "PoseLifting", "ModelFiles", "COpenBLAS"]),

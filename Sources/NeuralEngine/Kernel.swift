@@ -268,13 +268,16 @@ extension FusedActivation {
   }
 }
 
-/// A 64-byte-aligned float buffer a kernel owns (packed weights).
-final class AlignedFloats {
-  let pointer: UnsafeMutablePointer<Float>
-  let count: Int
+/// A zeroed, 64-byte-aligned float buffer that its owner keeps for its lifetime: a kernel's packed
+/// weights, the lifter's packed weights and scratch rows (PoseLifting).
+public final class AlignedFloats {
+  /// The first float.
+  public let pointer: UnsafeMutablePointer<Float>
+  /// Number of floats (at least 1).
+  public let count: Int
 
-  /// Allocates `count` floats, zeroed.
-  init(count: Int) {
+  /// Allocates `count` floats (at least 1), zeroed.
+  public init(count: Int) {
     self.count = max(count, 1)
     pointer = UnsafeMutableRawPointer.allocate(byteCount: self.count * 4, alignment: 64)
       .bindMemory(to: Float.self, capacity: self.count)

@@ -3,6 +3,7 @@
 
 import CKernels
 import ModelFiles
+import NeuralEngine
 import PoseCore
 
 /// A trained 2D→3D lifter of either kind (`LifterKind`), for inference.
@@ -48,9 +49,9 @@ public final class Lifter {
   private let adjustment: AdjustmentCascade?
   private let isa = ck_isa_default()
   private var scratchRows = 0
-  private var input = FloatBuffer(count: 0)
-  private var output = FloatBuffer(count: 0)
-  private var scratch = FloatBuffer(count: 0)
+  private var input = AlignedFloats(count: 0)
+  private var output = AlignedFloats(count: 0)
+  private var scratch = AlignedFloats(count: 0)
 
   /// Loads the lifter at `path`, picking the kind from its `format` metadata.
   ///
@@ -219,9 +220,9 @@ public final class Lifter {
   /// Makes the buffers hold `rows` rows.
   private func reserve(rows: Int) {
     guard rows > scratchRows else { return }
-    input = FloatBuffer(count: rows * network.config.inputs)
-    output = FloatBuffer(count: rows * network.config.outputs)
-    scratch = FloatBuffer(count: rows * network.scratchPerRow)
+    input = AlignedFloats(count: rows * network.config.inputs)
+    output = AlignedFloats(count: rows * network.config.outputs)
+    scratch = AlignedFloats(count: rows * network.scratchPerRow)
     scratchRows = rows
   }
 

@@ -2,6 +2,7 @@
 // output scale) folded into its weights at load, packed for CKernels' GEMM, ReLU as the GEMM's clamp.
 
 import CKernels
+import NeuralEngine
 
 /// `y = clamp(x · Wᵀ + b)` for a batch of rows, on CKernels' packed GEMM.
 ///
@@ -16,7 +17,7 @@ struct PackedLinear {
   let outputs: Int
   /// Whether negative outputs are clamped to 0 (a following ReLU).
   let relu: Bool
-  private let packed: FloatBuffer
+  private let packed: AlignedFloats
 
   /// Packs `weight` ([outputs, inputs] row-major) and `bias` after the per-output affine map
   /// `z ↦ scale[j]·z + shift[j]` (identity when nil).
@@ -38,7 +39,7 @@ struct PackedLinear {
     self.outputs = outputs
     self.relu = relu
     let (n, k) = (Int32(outputs), Int32(inputs))
-    let buffer = FloatBuffer(count: ck_gemm_packed_count(n, k))
+    let buffer = AlignedFloats(count: ck_gemm_packed_count(n, k))
     w.withUnsafeBufferPointer { wp in
       b.withUnsafeBufferPointer { bp in ck_gemm_pack(n, k, wp.baseAddress, bp.baseAddress, buffer.pointer) }
     }
