@@ -85,11 +85,7 @@ struct Estimate: ParsableCommand {
 
   enum BoneMethod: String, ExpressibleByArgument, CaseIterable { case auto, dcm, projection }
 
-  @Option(
-    name: .customLong("as"),
-    help:
-      "How folders are taken: auto (one tracked sequence when its files are numbered frames of one size, else images each estimated alone), sequence or images."
-  )
+  @Option(name: .customLong("as"), help: SequenceMode.help)
   var taken: SequenceMode = .auto
 
   func validate() throws {
@@ -221,4 +217,9 @@ final class ProgressBar {
   }
 }
 
-extension SequenceMode: ExpressibleByArgument {}
+extension SequenceMode: ExpressibleByArgument {
+  /// The help of `--as` (estimate and view).
+  static let help = ArgumentHelp(
+    "How folders are taken: auto (one tracked sequence when its files are numbered frames of one size, else "
+      + "images each estimated alone), sequence or images.")
+}

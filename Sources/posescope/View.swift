@@ -73,11 +73,7 @@ struct View: ParsableCommand {
   )
   var boneLengths: String?
 
-  @Option(
-    name: .customLong("as"),
-    help:
-      "How folders are taken: auto (one tracked sequence when its files are numbered frames of one size, else images each estimated alone), sequence or images."
-  )
+  @Option(name: .customLong("as"), help: SequenceMode.help)
   var taken: SequenceMode = .auto
 
   func validate() throws {
@@ -114,6 +110,8 @@ struct View: ParsableCommand {
     let pipeline = PipelineOptions(threads: threads, lifter: loaded?.poseLifter, sequenceMode: taken)
     if let loaded {
       settings.lifterLabel = loaded.shortName
+    }
+    if let loaded, loaded.hasAdjustment {
       // The adjuster runs on the UI thread: its own copy of the lifter, apart from the estimating thread's.
       settings.adjuster = try Lifter.load(path: loaded.path, height: loaded.height).boneAdjuster
     }
